@@ -1,0 +1,81 @@
+"""Running Together: the app factory wires extensions, blueprints and commands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Build the app. `config` is a config class, or a dict laid over the default one."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=str(INSTANCE_DIR),
+    )
+    load_config(app, config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, config: type | dict[str, Any] | None) -> None:
+    if isinstance(config, type):
+        app.config.from_object(config)
+        return
+    name = os.environ.get("FLASK_CONFIG", "development")
+    base = CONFIGS[name]
+    if hasattr(base, "check"):
+        base.check()
+    app.config.from_object(base)
+    if config:
+        app.config.update(config)
+
+
+def register_extensions(app: Flask) -> None:
+    from fundraiser import models  # noqa: F401  (models must be imported for Alembic)
+    from fundraiser.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from fundraiser.accounts.views import bp as accounts_bp
+    from fundraiser.admin.views import bp as admin_bp
+    from fundraiser.health import bp as health_bp
+    from fundraiser.pages.views import bp as pages_bp
+
+    for blueprint in (health_bp, accounts_bp, pages_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from fundraiser.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from fundraiser.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from fundraiser.cli import register
+
+    register(app)

@@ -1,0 +1,106 @@
+"""Sign up, sign in, sign out and password reset."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
+
+from fundraiser.accounts import services
+from fundraiser.accounts.forms import ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
+from fundraiser.extensions import db, limiter, login_manager
+from fundraiser.mail import Mail, send
+from fundraiser.models import User
+
+bp = Blueprint("accounts", __name__)
+login_manager.login_view = "accounts.signin"
+login_manager.login_message = "Please sign in to continue."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def safe_next(target: str | None) -> str:
+    """Only follow `next` to a path on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("pages.dashboard")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                db.session, email=form.email.data, name=form.name.data, password=form.password.data
+            )
+        except services.AccountError as error:
+            getattr(form, error.field or "email").errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Welcome! Your account is ready: create your first pledge page.", "success")
+            return redirect(url_for("pages.new_page"))
+    status = 200 if request.method == "GET" else 422
+    return render_template("accounts/signup.html", form=form), status
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])
+def signin():
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("That email and password do not match an account.")
+    status = 200 if request.method == "GET" else 422
+    return render_template("accounts/signin.html", form=form), status
+
+
+@bp.post("/signout")
+def signout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5/minute", methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(db.session, form.email.data)
+        if user is not None:
+            link = url_for("accounts.reset_password", token=services.make_reset_token(user), _external=True)
+            send(
+                Mail(
+                    to=user.email,
+                    subject="Reset your Running Together password",
+                    text=render_template("accounts/reset_email.txt", user=user, link=link),
+                )
+            )
+        flash("If that email has an account, a reset link is on its way. It works for one hour.", "info")
+        return redirect(url_for("accounts.signin"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = services.user_for_reset_token(db.session, token)
+    if user is None:
+        flash("That reset link has expired or was already used. Ask for a new one.", "error")
+        return redirect(url_for("accounts.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash("Your password is changed.", "success")
+        return redirect(url_for("pages.dashboard"))
+    return render_template("accounts/reset_password.html", form=form)

@@ -1,0 +1,160 @@
+"""Demo data for `make run`: three causes in three countries, two events, a dozen runners."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fundraiser.accounts.services import hash_password
+from fundraiser.models import Cause, CauseAdmin, Event, ImpactUnit, PledgePage, Team, User
+from fundraiser.pages.markdown import render_markdown
+
+DEMO_PASSWORD = "demo-password"
+
+CAUSES = [
+    dict(
+        slug="hot-meals-uk",
+        name="Hot Meals UK",
+        legal_name="Hot Meals UK (Charitable Trust)",
+        country="GB",
+        registration_number="1234567",
+        default_currency="GBP",
+        timezone="Europe/London",
+        address="12 Kitchen Lane, Leeds LS1 4AP, United Kingdom",
+        website="https://hotmeals.example.org.uk",
+        description="Hot, nourishing meals for people sleeping rough across northern England.",
+        signatory_name="Priya Shah, Treasurer",
+        units=[
+            (500, "GBP", "hot meal", "hot meals"),
+            (2500, "GBP", "night in a shelter", "nights in a shelter"),
+        ],
+    ),
+    dict(
+        slug="clean-water-us",
+        name="Clean Water Now",
+        legal_name="Clean Water Now, Inc.",
+        country="US",
+        registration_number="12-3456789",
+        default_currency="USD",
+        timezone="America/New_York",
+        address="400 Spring Street, Portland, OR 97204, USA",
+        website="https://cleanwater.example.org",
+        description="Wells and water filters for rural schools.",
+        signatory_name="Dana Miller, Executive Director",
+        units=[(2000, "USD", "water filter", "water filters")],
+    ),
+    dict(
+        slug="trail-kids-canada",
+        name="Trail Kids Canada",
+        legal_name="Trail Kids Canada Society",
+        country="CA",
+        registration_number="123456789RR0001",
+        default_currency="CAD",
+        timezone="America/Toronto",
+        address="88 Maple Avenue, Toronto, ON M5V 2T6, Canada",
+        website="https://trailkids.example.ca",
+        description="Running shoes and coaching for kids in northern communities.",
+        signatory_name="Luc Tremblay, Director",
+        units=[(6000, "CAD", "pair of running shoes", "pairs of running shoes")],
+    ),
+]
+
+RUNNERS = [
+    "Amara Okafor",
+    "Ben Carter",
+    "Chloe Martin",
+    "Dev Patel",
+    "Ella Nguyen",
+    "Finn O'Brien",
+    "Grace Kim",
+    "Hugo Silva",
+    "Isla Murray",
+    "Jack Thompson",
+    "Kate Lewis",
+    "Leo Rossi",
+]
+
+
+def load_demo_data(session: Session) -> bool:
+    """Insert the demo set once; returns False when causes already exist."""
+    if session.scalar(select(func.count()).select_from(Cause)):
+        return False
+    causes = [_cause(session, spec) for spec in CAUSES]
+    organiser = _user(session, "Olivia Organiser", "organiser@demo.test", is_event_organiser=True)
+    admin = _user(session, "Charity Admin", "charity@demo.test")
+    for cause in causes:
+        session.add(CauseAdmin(user_id=admin.id, cause_id=cause.id))
+    _user(session, "Platform Admin", "admin@demo.test", is_platform_admin=True)
+    today = date.today()
+    city_10k = Event(
+        slug="city-10k",
+        name="City 10K",
+        starts_on=today + timedelta(days=45),
+        place="Leeds",
+        distance_m=10_000,
+        organiser=organiser,
+        causes=causes,
+        description="A flat, fast 10K through the city centre.",
+    )
+    virtual = Event(
+        slug="virtual-half",
+        name="Virtual Half Marathon",
+        starts_on=today + timedelta(days=90),
+        is_virtual=True,
+        distance_m=21_097,
+        organiser=organiser,
+        causes=causes,
+        description="Run 21.1 km wherever you are, any time on the day.",
+    )
+    session.add_all([city_10k, virtual])
+    session.flush()
+    runners = [_user(session, name, f"{name.split()[0].lower()}@demo.test") for name in RUNNERS]
+    team = Team(
+        slug="leeds-harriers",
+        name="Leeds Harriers",
+        captain=runners[0],
+        target_amount=500_000,
+        currency="GBP",
+        description="Our club runs the City 10K together every year.",
+    )
+    session.add(team)
+    for index, runner in enumerate(runners):
+        cause = causes[index % 3]
+        event = city_10k if index % 2 == 0 else virtual
+        story = f"I'm running the **{event.name}** for {cause.name}.\n\nEvery gift helps: {cause.description}"
+        session.add(
+            PledgePage(
+                slug=f"{runner.name.split()[0].lower()}-runs-for-{cause.slug}",
+                runner=runner,
+                event=event,
+                cause=cause,
+                title=f"{runner.name.split()[0]} runs for {cause.name}",
+                story_markdown=story,
+                story_html=render_markdown(story),
+                target_amount=50_000 + index * 10_000,
+                currency=cause.default_currency,
+                status="published",
+                team=team if cause.default_currency == "GBP" and index < 6 else None,
+            )
+        )
+    session.flush()
+    return True
+
+
+def _cause(session: Session, spec: dict) -> Cause:
+    spec = dict(spec)
+    units = spec.pop("units")
+    cause = Cause(**spec)
+    cause.impact_units = [ImpactUnit(amount=a, currency=c, singular=s, plural=p) for a, c, s, p in units]
+    session.add(cause)
+    session.flush()
+    return cause
+
+
+def _user(session: Session, name: str, email: str, **flags: bool) -> User:
+    user = User(name=name, email=email, password_hash=hash_password(DEMO_PASSWORD), **flags)
+    session.add(user)
+    session.flush()
+    return user

@@ -1,0 +1,28 @@
+"""All models, imported here so Alembic and create_all see every table."""
+
+from fundraiser.models.accounts import CauseAdmin, User
+from fundraiser.models.causes import Cause, ImpactUnit
+from fundraiser.models.donations import Dispute, Donation, GiftAidDeclaration, Refund, StripeEvent
+from fundraiser.models.events import Event, event_causes
+from fundraiser.models.pages import FundraisingTotal, PageUpdate, PledgePage, Team
+from fundraiser.models.receipts import Receipt, ReceiptCounter
+
+__all__ = [
+    "Cause",
+    "CauseAdmin",
+    "Dispute",
+    "Donation",
+    "Event",
+    "FundraisingTotal",
+    "GiftAidDeclaration",
+    "ImpactUnit",
+    "PageUpdate",
+    "PledgePage",
+    "Receipt",
+    "ReceiptCounter",
+    "Refund",
+    "StripeEvent",
+    "Team",
+    "User",
+    "event_causes",
+]

@@ -1,0 +1,53 @@
+"""A cause is a charity, with the details its receipts and reports need."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fundraiser.extensions import db
+from fundraiser.models._common import UTCDateTime, utcnow
+
+
+class Cause(db.Model):
+    __tablename__ = "causes"
+    __table_args__ = (CheckConstraint("country IN ('GB', 'US', 'CA')", name="cause_country"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    legal_name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    registration_number: Mapped[str] = mapped_column(String(40))
+    default_currency: Mapped[str] = mapped_column(String(3))
+    address: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(60), default="Europe/London")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    logo_path: Mapped[str | None] = mapped_column(String(255))
+    signatory_name: Mapped[str] = mapped_column(String(120), default="")
+    signature_path: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    impact_units: Mapped[list[ImpactUnit]] = relationship(
+        back_populates="cause", cascade="all, delete-orphan", order_by="ImpactUnit.amount"
+    )
+
+
+class ImpactUnit(db.Model):
+    """ "£5 provides one hot meal": `amount` (minor units) of `currency` funds one `label`."""
+
+    __tablename__ = "impact_units"
+    __table_args__ = (CheckConstraint("amount > 0", name="impact_unit_amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[int] = mapped_column(comment="integer minor units")
+    currency: Mapped[str] = mapped_column(String(3))
+    singular: Mapped[str] = mapped_column(String(80))
+    plural: Mapped[str] = mapped_column(String(80))
+    verb: Mapped[str] = mapped_column(String(40), default="provides")
+
+    cause: Mapped[Cause] = relationship(back_populates="impact_units")

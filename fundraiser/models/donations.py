@@ -1,0 +1,167 @@
+"""Donations and what Stripe later says about them: refunds, disputes, webhook events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fundraiser.extensions import db
+from fundraiser.models._common import UTCDateTime, utcnow
+from fundraiser.models.accounts import User
+from fundraiser.models.pages import PledgePage
+
+DONATION_STATUSES = ("pending", "paid", "failed", "refunded")
+
+
+def new_public_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Donation(db.Model):
+    """One gift to a pledge page. It counts towards totals only once Stripe says it is paid."""
+
+    __tablename__ = "donations"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="donation_amount_positive"),
+        CheckConstraint("fee_cover_amount >= 0", name="donation_fee_cover_not_negative"),
+        CheckConstraint("charged_amount = amount + fee_cover_amount", name="donation_charged_sum"),
+        CheckConstraint(
+            "refunded_amount >= 0 AND refunded_amount <= charged_amount", name="donation_refund_bounds"
+        ),
+        CheckConstraint(
+            "disputed_amount >= 0 AND disputed_amount <= charged_amount", name="donation_dispute_bounds"
+        ),
+        CheckConstraint("status IN ('pending', 'paid', 'failed', 'refunded')", name="donation_status"),
+        Index("ix_donations_cause_paid_at", "cause_id", "paid_at"),
+        Index("ix_donations_page_paid_at", "page_id", "paid_at"),
+        Index("ix_donations_event_paid_at", "event_id", "paid_at"),
+        Index("ix_donations_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pledge_pages.id"))
+    cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    donor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(comment="integer minor units: the gift")
+    fee_cover_amount: Mapped[int] = mapped_column(
+        default=0, comment="integer minor units added to cover fees"
+    )
+    charged_amount: Mapped[int] = mapped_column(comment="integer minor units: amount + fee_cover_amount")
+    refunded_amount: Mapped[int] = mapped_column(default=0, comment="integer minor units")
+    disputed_amount: Mapped[int] = mapped_column(
+        default=0, comment="integer minor units withdrawn by disputes"
+    )
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+
+    donor_name: Mapped[str] = mapped_column(String(120))
+    donor_email: Mapped[str] = mapped_column(String(254))
+    message: Mapped[str] = mapped_column(Text, default="")
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    is_company: Mapped[bool] = mapped_column(default=False)
+    address_line1: Mapped[str] = mapped_column(String(200), default="")
+    address_city: Mapped[str] = mapped_column(String(120), default="")
+    address_postcode: Mapped[str] = mapped_column(String(20), default="")
+    address_country: Mapped[str] = mapped_column(String(2), default="")
+
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_charge_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    failure_message: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    page: Mapped[PledgePage] = relationship()
+    donor_user: Mapped[User | None] = relationship()
+    gift_aid_declaration: Mapped[GiftAidDeclaration | None] = relationship(
+        back_populates="donation", uselist=False
+    )
+
+    @property
+    def public_name(self) -> str:
+        """The name shown anywhere outside the charity's own records."""
+        return "Anonymous" if self.is_anonymous else self.donor_name
+
+    @property
+    def kept_amount(self) -> int:
+        """What still counts towards totals: the gift less refunds and disputes, never below 0."""
+        return max(0, self.amount - self.refunded_amount - self.disputed_amount)
+
+
+class GiftAidDeclaration(db.Model):
+    """An HMRC Gift Aid declaration made online with a donation (no signature needed)."""
+
+    __tablename__ = "gift_aid_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(String(20), default="")
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    house_name_or_number: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(255))
+    postcode: Mapped[str] = mapped_column(String(10))
+    covers_past_and_future: Mapped[bool] = mapped_column(default=False)
+    wording: Mapped[str] = mapped_column(Text, comment="the declaration text the donor agreed to")
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    donation: Mapped[Donation] = relationship(back_populates="gift_aid_declaration")
+
+
+class Refund(db.Model):
+    """A refund, recorded once under Stripe's refund id whichever way we hear of it first."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount > 0", name="refund_amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
+    stripe_refund_id: Mapped[str] = mapped_column(String(255), unique=True)
+    amount: Mapped[int] = mapped_column(comment="integer minor units")
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Dispute(db.Model):
+    """A card dispute (chargeback). Funds are withdrawn when opened and return if won."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="dispute_amount_positive"),
+        CheckConstraint("status IN ('open', 'won', 'lost')", name="dispute_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
+    stripe_dispute_id: Mapped[str] = mapped_column(String(255), unique=True)
+    amount: Mapped[int] = mapped_column(comment="integer minor units")
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    reason: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StripeEvent(db.Model):
+    """Every webhook event id we have seen. The unique primary key makes processing once-only;
+    an event that cannot apply yet (its donation unknown) waits here as `deferred`."""
+
+    __tablename__ = "stripe_events"
+    __table_args__ = (
+        CheckConstraint("status IN ('processed', 'deferred', 'ignored')", name="stripe_event_status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10))
+    object_id: Mapped[str] = mapped_column(String(255), default="", index=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    stripe_created: Mapped[int] = mapped_column(default=0, comment="event.created, unix seconds")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

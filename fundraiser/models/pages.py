@@ -1,0 +1,117 @@
+"""Pledge pages, their dated updates, and teams (running clubs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fundraiser.extensions import db
+from fundraiser.models._common import UTCDateTime, utcnow
+from fundraiser.models.accounts import User
+from fundraiser.models.causes import Cause
+from fundraiser.models.events import Event
+
+PAGE_STATUSES = ("draft", "published")
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+    __table_args__ = (
+        CheckConstraint("target_amount > 0", name="team_target_positive"),
+        CheckConstraint("raised_amount >= 0", name="team_raised_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    captain_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    target_amount: Mapped[int] = mapped_column(comment="integer minor units")
+    currency: Mapped[str] = mapped_column(String(3))
+    raised_amount: Mapped[int] = mapped_column(default=0, comment="integer minor units; stored total")
+    donation_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    captain: Mapped[User] = relationship()
+    pages: Mapped[list[PledgePage]] = relationship(back_populates="team")
+
+
+class PledgePage(db.Model):
+    __tablename__ = "pledge_pages"
+    __table_args__ = (
+        CheckConstraint("target_amount > 0", name="page_target_positive"),
+        CheckConstraint("raised_amount >= 0", name="page_raised_not_negative"),
+        CheckConstraint("status IN ('draft', 'published')", name="page_status"),
+        Index("ix_pledge_pages_event_status", "event_id", "status"),
+        Index("ix_pledge_pages_cause_status", "cause_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(140))
+    story_markdown: Mapped[str] = mapped_column(Text, default="")
+    story_html: Mapped[str] = mapped_column(Text, default="", comment="sanitised render of story_markdown")
+    photo_path: Mapped[str | None] = mapped_column(String(255))
+    target_amount: Mapped[int] = mapped_column(comment="integer minor units")
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    show_in_listings: Mapped[bool] = mapped_column(default=True)
+    raised_amount: Mapped[int] = mapped_column(default=0, comment="integer minor units; stored total")
+    donation_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    runner: Mapped[User] = relationship()
+    event: Mapped[Event] = relationship()
+    cause: Mapped[Cause] = relationship()
+    team: Mapped[Team | None] = relationship(back_populates="pages")
+    updates: Mapped[list[PageUpdate]] = relationship(
+        back_populates="page", cascade="all, delete-orphan", order_by="PageUpdate.posted_at.desc()"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+
+class PageUpdate(db.Model):
+    """A dated update the runner posts on their page ("Week 6: first 15K done")."""
+
+    __tablename__ = "page_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pledge_pages.id", ondelete="CASCADE"), index=True)
+    body_markdown: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    page: Mapped[PledgePage] = relationship(back_populates="updates")
+
+
+class FundraisingTotal(db.Model):
+    """Stored totals of paid money for an event or a cause, one row per currency.
+
+    Pages and teams keep theirs in their own row (one currency each). These rows are
+    only ever changed with `UPDATE ... SET raised_amount = raised_amount + :delta`.
+    """
+
+    __tablename__ = "fundraising_totals"
+    __table_args__ = (
+        UniqueConstraint("scope", "scope_id", "currency"),
+        CheckConstraint("scope IN ('event', 'cause')", name="total_scope"),
+        CheckConstraint("raised_amount >= 0", name="total_raised_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    scope_id: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    raised_amount: Mapped[int] = mapped_column(default=0, comment="integer minor units")
+    donation_count: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,47 @@
+"""Who may do what. Every view that touches an object asks one of these, then 403s."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from fundraiser.models import Event, PledgePage, Team, User
+
+
+def _signed_in(user: User | None) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def can_edit_page(user: User | None, page: PledgePage) -> bool:
+    return _signed_in(user) and (user.id == page.runner_id or user.is_platform_admin)
+
+
+def can_view_page(user: User | None, page: PledgePage) -> bool:
+    """Published pages are public; drafts only for their owner and admins."""
+    return page.is_published or can_edit_page(user, page)
+
+
+def can_admin_cause(user: User | None, cause_id: int) -> bool:
+    return _signed_in(user) and (user.is_platform_admin or cause_id in user.administered_cause_ids)
+
+
+def can_manage_event(user: User | None, event: Event) -> bool:
+    return _signed_in(user) and (user.is_platform_admin or event.organiser_id == user.id)
+
+
+def can_create_event(user: User | None) -> bool:
+    return _signed_in(user) and (user.is_platform_admin or user.is_event_organiser)
+
+
+def can_manage_team(user: User | None, team: Team) -> bool:
+    return _signed_in(user) and (user.is_platform_admin or team.captain_id == user.id)
+
+
+def require(allowed: bool) -> None:
+    """403 unless allowed."""
+    if not allowed:
+        abort(403)
+
+
+def me() -> User | None:
+    return current_user if _signed_in(current_user) else None

@@ -1,0 +1,139 @@
+"""Shared fixtures: a real database per test run (SQLite file, or a fresh PostgreSQL
+database when DATABASE_URL names one), the app, a test client and a live server."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from config import TestConfig, database_url
+from fundraiser import create_app
+from fundraiser.extensions import db
+
+pytest_plugins = ["tests.factories"]
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory) -> Iterator[str]:
+    """A database for this run alone, so parallel runs never share tables."""
+    url = database_url(os.environ.get("DATABASE_URL"))
+    if not url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    name = f"rt_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield str(sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("files")
+    config = type(
+        "RunConfig",
+        (TestConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": database,
+            "UPLOAD_FOLDER": str(folder / "uploads"),
+            "RECEIPT_FOLDER": str(folder / "receipts"),
+            "REPORT_FOLDER": str(folder / "reports"),
+            "REDIS_URL": None,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}
+            if database.startswith("postgresql")
+            else {"connect_args": {"timeout": 30}},
+        },
+    )
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(request) -> Iterator[None]:
+    """Every test that uses the app runs in its own app context; tables are emptied after it."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.remove()
+        empty_tables()
+
+
+def empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign a user in through the real form: `signed_in(user)` returns the client."""
+
+    def sign_in(user, password: str = "correct-horse-battery"):
+        response = client.post("/signin", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    """The app served over real HTTP on a free port of 127.0.0.1."""
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    folder = Path(__file__).resolve().parent.parent / "test-output"
+    folder.mkdir(exist_ok=True)
+    return folder

@@ -1,0 +1,3 @@
+from fundraiser import create_app
+
+app = create_app()
