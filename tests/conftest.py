@@ -17,7 +17,7 @@ from config import TestConfig, database_url
 from fundraiser import create_app
 from fundraiser.extensions import db
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.smtp", "tests.browser_fixtures"]
 
 
 @pytest.fixture(scope="session")

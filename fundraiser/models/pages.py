@@ -18,10 +18,7 @@ PAGE_STATUSES = ("draft", "published")
 
 class Team(db.Model):
     __tablename__ = "teams"
-    __table_args__ = (
-        CheckConstraint("target_amount > 0", name="team_target_positive"),
-        CheckConstraint("raised_amount >= 0", name="team_raised_not_negative"),
-    )
+    __table_args__ = (CheckConstraint("target_amount > 0", name="team_target_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
@@ -29,9 +26,7 @@ class Team(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     captain_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     target_amount: Mapped[int] = mapped_column(comment="integer minor units")
-    currency: Mapped[str] = mapped_column(String(3))
-    raised_amount: Mapped[int] = mapped_column(default=0, comment="integer minor units; stored total")
-    donation_count: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3), comment="members' pages must share it")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     captain: Mapped[User] = relationship()
