@@ -63,6 +63,9 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+    # True: STRIPE_API_BASE is localstripe, which refuses some of Stripe's parameters.
+    # Unset (None) means "the stand-in whenever STRIPE_API_BASE is set".
+    STRIPE_STAND_IN = env_bool("STRIPE_STAND_IN") if "STRIPE_STAND_IN" in os.environ else None
     STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
     DONATION_RATE_LIMIT = os.environ.get("DONATION_RATE_LIMIT", "10/minute;50/hour")
     DONATION_PAGE_RATE_LIMIT = os.environ.get("DONATION_PAGE_RATE_LIMIT", "60/minute")

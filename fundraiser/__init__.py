@@ -62,6 +62,28 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (health_bp, accounts_bp, pages_bp, admin_bp):
         app.register_blueprint(blueprint)
 
+    from fundraiser.donations.refund_views import bp as refunds_bp
+    from fundraiser.payments.webhooks import bp as stripe_webhooks_bp
+
+    app.register_blueprint(stripe_webhooks_bp)
+    app.register_blueprint(refunds_bp)
+
+    from fundraiser.donations.views import bp as donations_bp
+
+    app.register_blueprint(donations_bp)
+
+    from fundraiser.receipts.views import bp as receipts_bp
+
+    app.register_blueprint(receipts_bp)
+
+    from fundraiser.reports.views import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
+
+    from fundraiser.bench_routes import register as register_bench_routes
+
+    register_bench_routes(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from fundraiser.errors import register

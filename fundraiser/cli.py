@@ -9,27 +9,18 @@ from fundraiser.extensions import db
 
 
 def register(app: Flask) -> None:
+    from fundraiser.accounts.cli import create_admin
+
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
 
+    from fundraiser.payments.cli import stripe_sync
 
-@click.command("create-admin")
-@click.option("--email", prompt=True)
-@click.option("--name", prompt=True)
-@click.password_option()
-def create_admin(email: str, name: str, password: str) -> None:
-    """Create the first platform admin (or make an existing account one)."""
-    from fundraiser.accounts import services
+    app.cli.add_command(stripe_sync)
 
-    user = services.find_user_by_email(db.session, email)
-    if user is None:
-        try:
-            user = services.create_user(db.session, email=email, name=name, password=password)
-        except services.AccountError as error:
-            raise click.ClickException(str(error)) from error
-    user.is_platform_admin = True
-    db.session.commit()
-    click.echo(f"{user.email} is a platform admin.")
+    from fundraiser.receipts.cli import receipts_cli
+
+    app.cli.add_command(receipts_cli)
 
 
 @click.command("seed-demo")

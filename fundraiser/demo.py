@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fundraiser.accounts.services import hash_password
-from fundraiser.models import Cause, CauseAdmin, Event, ImpactUnit, PledgePage, Team, User
+from fundraiser.models import Cause, CauseAdmin, Event, ImpactUnit, PageUpdate, PledgePage, Team, User
+from fundraiser.models._common import utcnow
 from fundraiser.pages.markdown import render_markdown
 
 DEMO_PASSWORD = "demo-password"
@@ -136,9 +137,14 @@ def load_demo_data(session: Session) -> bool:
                 target_amount=50_000 + index * 10_000,
                 currency=cause.default_currency,
                 status="published",
+                published_at=utcnow(),
                 team=team if cause.default_currency == "GBP" and index < 6 else None,
             )
         )
+    session.flush()
+    first_page = session.scalar(select(PledgePage).order_by(PledgePage.id))
+    update = "Week 6 of training: **15K** done without stopping. Thank you for every gift!"
+    session.add(PageUpdate(page=first_page, body_markdown=update, body_html=render_markdown(update)))
     session.flush()
     return True
 

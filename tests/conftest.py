@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from config import TestConfig, database_url
 from fundraiser import create_app
 from fundraiser.extensions import db
 
-pytest_plugins = ["tests.factories", "tests.smtp", "tests.browser_fixtures"]
+pytest_plugins = ["tests.factories", "tests.smtp", "tests.browser_fixtures", "tests.stripe_fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +59,7 @@ def app(database, tmp_path_factory):
         },
     )
     app = create_app(config)
+    app.test_client_class = FreshUserClient
     with app.app_context():
         db.create_all()
     yield app
@@ -93,9 +96,26 @@ def session(app):
     return db.session
 
 
+class FreshUserClient(FlaskClient):
+    """A test client that forgets the signed-in user before each request.
+
+    Tests hold one app context that requests reuse, so Flask-Login's user cached in `g` would
+    leak from one client's request into another's; clearing it makes each request load its own."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def new_client(app):
+    """Another browser: `new_client()` returns a client with its own cookies."""
+    return app.test_client
 
 
 @pytest.fixture

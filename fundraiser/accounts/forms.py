@@ -1,34 +1,124 @@
+"""Forms for signing up, signing in, password reset and the admin role toggles."""
+
+from __future__ import annotations
+
+import re
+
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
+
+from fundraiser.accounts.services import GRANTABLE_ROLES, MIN_PASSWORD_LENGTH
+
+# NUL and other control characters: PostgreSQL refuses NUL in text, and none belongs in a name.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class SignUpForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+class BaseForm(FlaskForm):
+    """A FlaskForm that lets only text reach text fields.
+
+    Flask-WTF hands every posted file, and every JSON value, to the field of that name: a
+    file posted as "email", or {"email": 1e999} as JSON, reached validators that expect a
+    string (a 500), and a JSON list broke before validation began.
+    """
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            try:
+                data = super().wrap_formdata(form, formdata)
+            except (TypeError, ValueError):  # JSON that is not an object
+                return MultiDict()
+            if data is None or not hasattr(data, "items"):
+                return data
+            file_fields = {field.name for field in form if field.type in ("FileField", "MultipleFileField")}
+            clean = MultiDict()
+            for key, value in data.items(multi=True):
+                if isinstance(value, str) or (isinstance(value, FileStorage) and key in file_fields):
+                    clean.add(key, value)
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    clean.add(key, str(value))
+            return clean
+
+
+def printable(form: FlaskForm, field) -> None:
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError("Remove the invisible control characters from this field.")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Enter a password."),
+            Length(min=MIN_PASSWORD_LENGTH, max=200, message="Use 10 to 200 characters."),
+            printable,
+        ],
+    )
+
+
+def _email_field() -> EmailField:
+    return EmailField(
+        "Email",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254),
+            printable,
+            Email("Enter an email address like name@example.com.", check_deliverability=False),
+        ],
+    )
+
+
+class SignUpForm(BaseForm):
+    name = StringField(
+        "Your name",
+        filters=[_strip],
+        validators=[DataRequired("Enter your name."), Length(max=120), printable],
+    )
+    email = _email_field()
+    password = _password_field(f"Password (at least {MIN_PASSWORD_LENGTH} characters)")
+
+
+class SignInForm(BaseForm):
     email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+        "Email",
+        filters=[_strip],
+        validators=[DataRequired("Enter your email address."), Length(max=254), printable],
     )
     password = PasswordField(
-        "Password (at least 10 characters)", validators=[DataRequired(), Length(min=10, max=200)]
+        "Password",
+        validators=[DataRequired("Enter your password."), Length(max=200), printable],
     )
 
 
-class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+class ResetRequestForm(BaseForm):
+    """Only looks an address up, so any text is allowed through to the same answer."""
 
-
-class ResetRequestForm(FlaskForm):
     email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+        "Email",
+        filters=[_strip],
+        validators=[DataRequired("Enter your email address."), Length(max=254), printable],
     )
 
 
-class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password (at least 10 characters)", validators=[DataRequired(), Length(min=10, max=200)]
-    )
+class ResetPasswordForm(BaseForm):
+    password = _password_field(f"New password (at least {MIN_PASSWORD_LENGTH} characters)")
     confirm = PasswordField(
         "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", "The passwords do not match.")],
+        validators=[
+            DataRequired("Repeat the new password."),
+            EqualTo("password", "The passwords do not match."),
+        ],
     )
+
+
+class RoleForm(BaseForm):
+    """One role toggle on the admin list: a button that grants or revokes it."""
+
+    role = HiddenField(validators=[AnyOf(list(GRANTABLE_ROLES), "Choose a role that exists.")])
+    granted = HiddenField(validators=[AnyOf(["yes", "no"], "Choose grant or revoke.")])

@@ -1,6 +1,8 @@
-"""Accounts: creating people, checking passwords, password-reset tokens."""
+"""Accounts: creating people, checking passwords, password-reset tokens, roles."""
 
 from __future__ import annotations
+
+import hashlib
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -11,9 +13,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from fundraiser.models import User
 
 RESET_TOKEN_MAX_AGE = 60 * 60  # one hour
+RESET_SALT = "password-reset"
 MIN_PASSWORD_LENGTH = 10
+# The roles a platform admin can grant or revoke, by the User column that holds each.
+GRANTABLE_ROLES = {"event_organiser": "is_event_organiser", "platform_admin": "is_platform_admin"}
 # Checked against this when an email is unknown, so sign-in takes as long either way.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 class AccountError(ValueError):
@@ -29,7 +34,7 @@ def normalise_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    """scrypt, werkzeug's current default."""
+    """scrypt, werkzeug's current default, named so a change of default cannot weaken it."""
     return generate_password_hash(password, method="scrypt")
 
 
@@ -68,24 +73,54 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+def reset_serializer(serializer_class: type[URLSafeTimedSerializer] = URLSafeTimedSerializer):
+    return serializer_class(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, without putting any of the hash in the token
+    (itsdangerous tokens are signed, not encrypted)."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def reset_token_payload(user: User) -> dict:
+    return {"user": user.id, "pw": _password_fingerprint(user)}
 
 
 def make_reset_token(user: User) -> str:
-    """A signed token that names the user and a fragment of the current hash, so it stops
-    working once the password has been changed (single use)."""
-    return _serializer().dumps({"user": user.id, "hash": user.password_hash[-16:]})
+    """A signed, timed token naming the user and their current password's fingerprint,
+    so it stops working once the password has been changed (single use)."""
+    return reset_serializer().dumps(reset_token_payload(user))
 
 
 def user_for_reset_token(session: Session, token: str, max_age: int = RESET_TOKEN_MAX_AGE) -> User | None:
+    """The user a reset token names, or None when it is forged, expired or already used."""
     try:
-        data = _serializer().loads(token, max_age=max_age)
+        data = reset_serializer().loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired):
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or type(data.get("user")) is not int:
         return None
-    user = session.get(User, data.get("user")) if isinstance(data.get("user"), int) else None
-    if user is None or user.password_hash[-16:] != data.get("hash"):
+    user = session.get(User, data["user"])
+    if user is None or _password_fingerprint(user) != data.get("pw"):
         return None
     return user
+
+
+def list_users(session: Session, search: str = "", limit: int = 200) -> list[User]:
+    """People for the admin list, newest first, optionally filtered by email or name."""
+    query = select(User).order_by(User.created_at.desc(), User.id.desc()).limit(limit)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(func.lower(User.email).like(pattern) | func.lower(User.name).like(pattern))
+    return list(session.scalars(query))
+
+
+def set_role(user: User, role: str, granted: bool, *, acting_admin: User) -> None:
+    """Grant or revoke one role. An admin may not remove their own platform admin role,
+    so the platform can never be left without one by accident."""
+    if role not in GRANTABLE_ROLES:
+        raise AccountError("Choose a role that exists.", "role")
+    if role == "platform_admin" and not granted and user.id == acting_admin.id:
+        raise AccountError("You cannot remove your own platform admin role.", "role")
+    setattr(user, GRANTABLE_ROLES[role], granted)

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from fundraiser.accounts import services
+from fundraiser.accounts.emails import send_reset_link
 from fundraiser.accounts.forms import ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 from fundraiser.extensions import db, limiter, login_manager
-from fundraiser.mail import Mail, send
+from fundraiser.jobs import enqueue
 from fundraiser.models import User
 
 bp = Blueprint("accounts", __name__)
 login_manager.login_view = "accounts.signin"
 login_manager.login_message = "Please sign in to continue."
+login_manager.login_message_category = "info"
+
+# Browsers read "\" as "/" and drop tabs and newlines, so "/\evil.test" or "/\t/evil.test"
+# would leave the site.
+_UNSAFE_IN_NEXT = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 @login_manager.user_loader
@@ -24,14 +31,28 @@ def load_user(user_id: str) -> User | None:
 
 
 def safe_next(target: str | None) -> str:
-    """Only follow `next` to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
+    """Only follow `next` to a path on this site; anything else goes to the dashboard."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not _UNSAFE_IN_NEXT.search(target)
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("pages.dashboard")
+
+
+def _form_status() -> int:
+    """200 for a form shown for the first time; 422 when a submitted one failed."""
+    return 200 if request.method == "GET" else 422
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(url_for("pages.dashboard"))
     form = SignUpForm()
     if form.validate_on_submit():
         try:
@@ -45,13 +66,14 @@ def signup():
             login_user(user)
             flash("Welcome! Your account is ready: create your first pledge page.", "success")
             return redirect(url_for("pages.new_page"))
-    status = 200 if request.method == "GET" else 422
-    return render_template("accounts/signup.html", form=form), status
+    return render_template("accounts/signup.html", form=form), _form_status()
 
 
 @bp.route("/signin", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])
 def signin():
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
         user = services.authenticate(db.session, form.email.data, form.password.data)
@@ -59,8 +81,7 @@ def signin():
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append("That email and password do not match an account.")
-    status = 200 if request.method == "GET" else 422
-    return render_template("accounts/signin.html", form=form), status
+    return render_template("accounts/signin.html", form=form), _form_status()
 
 
 @bp.post("/signout")
@@ -78,16 +99,12 @@ def reset_request():
         user = services.find_user_by_email(db.session, form.email.data)
         if user is not None:
             link = url_for("accounts.reset_password", token=services.make_reset_token(user), _external=True)
-            send(
-                Mail(
-                    to=user.email,
-                    subject="Reset your Running Together password",
-                    text=render_template("accounts/reset_email.txt", user=user, link=link),
-                )
-            )
+            enqueue(send_reset_link, user.email, user.name, link)
+        # The same answer whether or not the account exists, so the form cannot be used
+        # to find out who has one.
         flash("If that email has an account, a reset link is on its way. It works for one hour.", "info")
         return redirect(url_for("accounts.signin"))
-    return render_template("accounts/reset_request.html", form=form)
+    return render_template("accounts/reset_request.html", form=form), _form_status()
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -103,4 +120,9 @@ def reset_password(token: str):
         login_user(user)
         flash("Your password is changed.", "success")
         return redirect(url_for("pages.dashboard"))
-    return render_template("accounts/reset_password.html", form=form)
+    response = current_app.make_response(
+        (render_template("accounts/reset_password.html", form=form), _form_status())
+    )
+    # The token is in this page's URL: keep it out of Referer headers to other sites.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

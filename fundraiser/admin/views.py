@@ -1,5 +1,73 @@
-"""Platform administration."""
+"""Platform administration: a list of people with toggles for the roles a platform admin grants."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from fundraiser.accounts import services
+from fundraiser.accounts.forms import RoleForm
+from fundraiser.extensions import db
+from fundraiser.models import User
+from fundraiser.permissions import me, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ROLE_NAMES = {"event_organiser": "Event organiser", "platform_admin": "Platform admin"}
+
+
+@bp.before_request
+@login_required
+def platform_admins_only() -> None:
+    require(current_user.is_platform_admin)
+
+
+def _user_row(user: User) -> dict:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "joined": user.created_at.date(),
+        "roles": {
+            "event_organiser": user.is_event_organiser,
+            "platform_admin": user.is_platform_admin,
+        },
+        "is_me": user.id == current_user.id,
+    }
+
+
+def _search_text() -> str:
+    return request.args.get("q", "", type=str)[:100].replace("\x00", "")
+
+
+def _users_page(status: int = 200):
+    search = _search_text()
+    people = [_user_row(user) for user in services.list_users(db.session, search)]
+    page = render_template("admin/users.html", people=people, search=search, role_names=ROLE_NAMES)
+    return page, status
+
+
+@bp.get("")
+def users():
+    return _users_page()
+
+
+@bp.post("/users/<int:user_id>/roles")
+def set_role(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose a role and whether to grant or revoke it.", "error")
+        return _users_page(422)
+    role, granted = form.role.data, form.granted.data == "yes"
+    try:
+        services.set_role(user, role, granted, acting_admin=me())
+    except services.AccountError as error:
+        flash(str(error), "error")
+        return _users_page(422)
+    db.session.commit()
+    verb = "is now" if granted else "is no longer"
+    flash(f"{user.name} {verb} {ROLE_NAMES[role].lower()}.", "success")
+    return redirect(url_for("admin.users", q=_search_text() or None))

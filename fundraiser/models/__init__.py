@@ -5,7 +5,8 @@ from fundraiser.models.causes import Cause, ImpactUnit
 from fundraiser.models.donations import Dispute, Donation, GiftAidDeclaration, Refund, StripeEvent
 from fundraiser.models.events import Event, event_causes
 from fundraiser.models.pages import FundraisingTotal, PageUpdate, PledgePage, Team
-from fundraiser.models.receipts import Receipt, ReceiptCounter
+from fundraiser.models.receipts import Receipt, ReceiptCounter, ReceiptRefusal
+from fundraiser.models.reports import ReportJob
 
 __all__ = [
     "Cause",
@@ -20,7 +21,9 @@ __all__ = [
     "PledgePage",
     "Receipt",
     "ReceiptCounter",
+    "ReceiptRefusal",
     "Refund",
+    "ReportJob",
     "StripeEvent",
     "Team",
     "User",

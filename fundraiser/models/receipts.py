@@ -4,27 +4,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundraiser.extensions import db
 from fundraiser.models._common import UTCDateTime, utcnow
 from fundraiser.models.donations import Donation
 
+RECEIPT_SERIES = ("single", "annual")
+
 
 class ReceiptCounter(db.Model):
-    """The next receipt number of a cause, taken under a row lock so numbers have no gaps."""
+    """The last receipt number of a cause in one series ('single' or 'annual'), taken under a
+    row lock (UPDATE ... RETURNING) in the transaction that inserts the receipt, so no gaps."""
 
     __tablename__ = "receipt_counters"
+    __table_args__ = (CheckConstraint("series IN ('single', 'annual')", name="receipt_counter_series"),)
 
     cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id", ondelete="CASCADE"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(10), primary_key=True, default="single")
     last_number: Mapped[int] = mapped_column(default=0)
 
 
 class Receipt(db.Model):
+    """One issued receipt. `data` holds the plain values it was rendered from, so a VOID copy
+    can be drawn later without reading today's (possibly edited) cause or donation."""
+
     __tablename__ = "receipts"
     __table_args__ = (
-        UniqueConstraint("cause_id", "number"),
+        UniqueConstraint("cause_id", "kind", "number"),
+        # Singles have no tax_year (NULLs never collide); annuals are one per donor per year.
+        UniqueConstraint("cause_id", "donor_email", "tax_year", "kind", name="uq_receipts_annual_once"),
+        Index("ix_receipts_cause_gift_tax_year", "cause_id", "gift_tax_year"),
         CheckConstraint("amount >= 0", name="receipt_amount_not_negative"),
         CheckConstraint("kind IN ('single', 'annual')", name="receipt_kind"),
         CheckConstraint(
@@ -35,21 +46,42 @@ class Receipt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id"))
     number: Mapped[int]
+    display_number: Mapped[str] = mapped_column(String(40), default="")
     kind: Mapped[str] = mapped_column(String(10), default="single")
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True)
     donor_email: Mapped[str] = mapped_column(String(254), index=True)
-    tax_year: Mapped[int | None]
-    amount: Mapped[int] = mapped_column(comment="integer minor units")
+    donor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    tax_year: Mapped[int | None] = mapped_column(comment="annual receipts: the tax year they cover")
+    gift_tax_year: Mapped[int | None] = mapped_column(
+        comment="single receipts: the tax year of the gift, in the cause's country and timezone"
+    )
+    amount: Mapped[int] = mapped_column(comment="integer minor units: the amount receipted")
     currency: Mapped[str] = mapped_column(String(3))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     void_reason: Mapped[str] = mapped_column(String(255), default="")
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON, default=dict, comment="plain values the PDF was drawn from")
+    pdf: Mapped[bytes | None] = mapped_column(
+        LargeBinary, deferred=True, comment="NULL only while a bulk annual receipt is being drawn"
+    )
+    pdf_sha256: Mapped[str] = mapped_column(String(64), default="")
     email_status: Mapped[str] = mapped_column(String(12), default="pending")
     email_attempts: Mapped[int] = mapped_column(default=0)
     email_error: Mapped[str] = mapped_column(Text, default="")
+    email_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     donation: Mapped[Donation | None] = relationship()
     replaces: Mapped[Receipt | None] = relationship(remote_side=[id])
+
+
+class ReceiptRefusal(db.Model):
+    """Why a paid donation has no receipt (a Canadian gift without the donor's address)."""
+
+    __tablename__ = "receipt_refusals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id", ondelete="CASCADE"), unique=True)
+    cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

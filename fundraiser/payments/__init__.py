@@ -1,0 +1,8 @@
+"""Stripe: the only package that imports `stripe`.
+
+gateway.py   the calls we make to Stripe (real, or the localstripe stand-in)
+webhooks.py  POST /stripe/webhook: verify, record once, apply
+handlers.py  Stripe events (plain dicts) to donation transitions
+refunds.py   refunds an admin asks for
+sync.py      `flask stripe-sync`: repair what the webhooks missed (cli.py)
+"""

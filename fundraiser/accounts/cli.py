@@ -1,0 +1,29 @@
+"""`flask create-admin`: the first platform admin, made from the command line."""
+
+from __future__ import annotations
+
+import click
+from email_validator import EmailNotValidError, validate_email
+
+from fundraiser.accounts import services
+from fundraiser.extensions import db
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The admin's email; an existing account is promoted.")
+@click.option("--name", prompt=True, help="Their name, used only for a new account.")
+@click.password_option(help="Their password, used only for a new account.")
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create the first platform admin (or make an existing account one). Safe to repeat."""
+    user = services.find_user_by_email(db.session, email)
+    if user is None:
+        try:
+            validate_email(email.strip(), check_deliverability=False, test_environment=True)
+            user = services.create_user(db.session, email=email, name=name, password=password)
+        except EmailNotValidError as error:
+            raise click.ClickException(f"That email does not look right: {error}") from error
+        except services.AccountError as error:
+            raise click.ClickException(str(error)) from error
+    user.is_platform_admin = True
+    db.session.commit()
+    click.echo(f"{user.email} is a platform admin.")

@@ -1,0 +1,18 @@
+"""Account emails. Jobs take plain values so they can run inline or in an RQ worker."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from fundraiser.mail import Mail, send
+
+
+def send_reset_link(to: str, name: str, link: str) -> None:
+    """Email a password-reset link (printed to the console when MAIL_SERVER is unset)."""
+    send(
+        Mail(
+            to=to,
+            subject=f"Reset your {current_app.config['PLATFORM_NAME']} password",
+            text=render_template("accounts/reset_email.txt", name=name, link=link),
+        )
+    )

@@ -1,0 +1,536 @@
+"""The rules of giving: amounts, fee cover, Gift Aid, and the life of a donation.
+
+A donation is created pending. Only Stripe moves it on (through the webhook handlers, the
+sync command or an admin's refund), one function per transition, each refusing a move the
+table below does not allow. Every transition changes the stored totals in the same
+transaction with atomic `UPDATE ... SET raised_amount = raised_amount + :delta`.
+
+What "raised" counts: the gift `amount` of every paid donation, without the fee cover, less
+what refunds and disputes took back out of it (`Donation.kept_amount`, never below 0). A
+refund takes the gift first, so refunding a covered gift in full takes out the gift, not
+more. `donation_count` counts the donations that still keep something.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from fundraiser.models import Dispute, Donation, FundraisingTotal, GiftAidDeclaration, PledgePage, Refund
+from fundraiser.models._common import utcnow
+from fundraiser.money import SUPPORTED_CURRENCIES, format_money, to_minor
+
+# Stripe's minimum charge per currency, in minor units (docs.stripe.com/currencies#minimum-and-maximum-charge-amounts).
+MINIMUM_AMOUNTS = {"GBP": 30, "USD": 50, "CAD": 50, "EUR": 50, "AUD": 50, "JPY": 50}
+# Ten thousand major units per gift: above that a gift is a typo or card testing.
+MAXIMUM_MAJOR_UNITS = 10_000
+MAXIMUM_AMOUNTS = {currency: to_minor(MAXIMUM_MAJOR_UNITS, currency) for currency in SUPPORTED_CURRENCIES}
+MAXIMUM_AMOUNTS["JPY"] = 1_000_000
+
+# Stripe's standard card pricing per currency: (basis points, fixed fee in minor units).
+FEE_RATES = {
+    "GBP": (150, 20),  # UK: 1.5% + 20p for standard UK cards
+    "EUR": (150, 25),  # EEA: 1.5% + €0.25 for standard EEA cards
+    "USD": (290, 30),  # US: 2.9% + 30¢
+    "CAD": (290, 30),  # Canada: 2.9% + 30¢
+    "AUD": (170, 30),  # Australia: 1.7% + A$0.30 for domestic cards
+    "JPY": (360, 0),  # Japan: 3.6%, no fixed fee
+}
+
+GIFT_AID_ONE_OFF = (
+    "I want to Gift Aid my donation of {amount} to {charity}. I am a UK taxpayer and understand "
+    "that if I pay less Income Tax and/or Capital Gains Tax than the amount of Gift Aid claimed "
+    "on all my donations in that tax year it is my responsibility to pay any difference."
+)
+GIFT_AID_ENDURING = (
+    "I want to Gift Aid my donation of {amount} and any donations I make in the future or have "
+    "made in the past 4 years to {charity}. I am a UK taxpayer and understand that if I pay less "
+    "Income Tax and/or Capital Gains Tax than the amount of Gift Aid claimed on all my donations "
+    "in that tax year it is my responsibility to pay any difference."
+)
+_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PUBLIC_ID = re.compile(r"^[0-9a-f]{32}$")
+# NUL and other control characters: PostgreSQL refuses NUL in text, and none belongs in a name.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Which status may follow which. Refunds and disputes change amounts, not these states,
+# except that a refund of everything charged ends in `refunded`.
+ALLOWED_TRANSITIONS = {
+    ("pending", "paid"),
+    ("failed", "paid"),  # the donor tried another card on the same PaymentIntent
+    ("pending", "failed"),
+    ("failed", "failed"),
+    ("paid", "refunded"),
+}
+
+
+class InvalidDonation(Exception):
+    """One or more fields break a rule: `errors` maps field name to a message for a person."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        self.errors = errors
+
+
+class IllegalTransition(Exception):
+    """The donation is not in a state that allows this change."""
+
+
+@dataclass
+class GiftAidDetails:
+    """What the donor typed into the Gift Aid declaration."""
+
+    first_name: str
+    last_name: str
+    house_name_or_number: str
+    address: str
+    postcode: str
+    title: str = ""
+    covers_past_and_future: bool = False
+
+
+# Amounts and fees
+
+
+def minimum_amount(currency: str) -> int:
+    return MINIMUM_AMOUNTS[currency.upper()]
+
+
+def maximum_amount(currency: str) -> int:
+    return MAXIMUM_AMOUNTS[currency.upper()]
+
+
+def amount_error(amount: int, currency: str) -> str | None:
+    """Why this gift amount is not allowed, in words for the donor; None when it is fine."""
+    currency = currency.upper()
+    if currency not in MINIMUM_AMOUNTS:
+        return f"We cannot take gifts in {currency}."
+    if amount < minimum_amount(currency):
+        return f"The smallest gift we can take is {format_money(minimum_amount(currency), currency)}."
+    if amount > maximum_amount(currency):
+        return f"The largest gift we can take online is {format_money(maximum_amount(currency), currency)}."
+    return None
+
+
+def estimate_fee(amount: int, currency: str) -> int:
+    """The fee cover to add to a gift of `amount` so the charity still receives all of it.
+
+    Stripe takes `rate * charged + fixed` from the charged amount, so the charge must be
+    `(amount + fixed) / (1 - rate)`, rounded up; the cover is that less the gift. We use
+    Stripe's standard pricing for domestic cards (FEE_RATES: UK 1.5% + 20p, US and Canada
+    2.9% + 30c, EEA 1.5% + €0.25, Australia 1.7% + A$0.30, Japan 3.6%), in integer
+    arithmetic so the estimate shown before paying is exactly what is charged. International
+    or premium cards cost more; the estimate does not guess at them.
+    """
+    basis_points, fixed = FEE_RATES[currency.upper()]
+    charged = -(-(amount + fixed) * 10_000 // (10_000 - basis_points))
+    return charged - amount
+
+
+def stripe_fee(charged: int, currency: str) -> int:
+    """Stripe's standard fee on a charge, the percentage rounded up (the cautious side)."""
+    basis_points, fixed = FEE_RATES[currency.upper()]
+    return -(-charged * basis_points // 10_000) + fixed
+
+
+def gift_aid_wording(charity_name: str, amount: int, currency: str, covers_past_and_future: bool) -> str:
+    """HMRC's model declaration text, as shown to the donor and stored with the declaration."""
+    template = GIFT_AID_ENDURING if covers_past_and_future else GIFT_AID_ONE_OFF
+    return template.format(amount=format_money(amount, currency), charity=charity_name)
+
+
+def gift_aid_allowed(page: PledgePage) -> bool:
+    """Gift Aid is offered for gifts in pounds to a UK charity."""
+    return page.cause.country == "GB" and page.currency == "GBP"
+
+
+# Creating a donation
+
+
+def create_pending_donation(
+    session: Session,
+    page: PledgePage,
+    *,
+    amount: int,
+    fee_cover_amount: int = 0,
+    donor_name: str,
+    donor_email: str,
+    message: str = "",
+    is_anonymous: bool = False,
+    donor_user_id: int | None = None,
+    is_company: bool = False,
+    address_line1: str = "",
+    address_city: str = "",
+    address_postcode: str = "",
+    address_country: str = "",
+    gift_aid: GiftAidDetails | None = None,
+    attempt_id: str | None = None,
+) -> Donation:
+    """Check every rule, then add a pending donation (and its Gift Aid declaration).
+
+    `amount` and `fee_cover_amount` are minor units in the page's currency; the fee cover
+    must be 0 or exactly `estimate_fee(amount, currency)`, so the browser can never set what
+    is charged. `attempt_id` (32 hex digits the form was rendered with) becomes the
+    donation's public id: submitting the same form twice returns the same donation, and so
+    the same PaymentIntent. The address is the donor's, for receipts that need one.
+    """
+    if attempt_id is not None:
+        existing = _existing_attempt(session, page, attempt_id, amount, fee_cover_amount)
+        if existing is not None:
+            return existing
+    errors: dict[str, str] = {}
+    if not page.is_published:
+        errors["page"] = "This page is not taking donations."
+    if problem := amount_error(amount, page.currency):
+        errors["amount"] = problem
+    elif fee_cover_amount not in (0, estimate_fee(amount, page.currency)):
+        errors["fee_cover_amount"] = "The fee estimate has changed: please check the amount and try again."
+    donor = _donor_fields(
+        errors,
+        donor_name=donor_name,
+        donor_email=donor_email,
+        message=message,
+        address_line1=address_line1,
+        address_city=address_city,
+        address_postcode=address_postcode,
+        address_country=address_country,
+    )
+    declaration = None
+    if gift_aid is not None:
+        declaration = _gift_aid_declaration(page, gift_aid, amount, is_company, donor_user_id, errors)
+    if errors:
+        raise InvalidDonation(errors)
+
+    donation = Donation(
+        page_id=page.id,
+        cause_id=page.cause_id,
+        event_id=page.event_id,
+        team_id=page.team_id,
+        donor_user_id=donor_user_id,
+        currency=page.currency,
+        amount=amount,
+        fee_cover_amount=fee_cover_amount,
+        charged_amount=amount + fee_cover_amount,
+        is_anonymous=is_anonymous,
+        is_company=is_company,
+        status="pending",
+        **donor,
+    )
+    if attempt_id is not None:
+        donation.public_id = attempt_id
+    if declaration is not None:
+        donation.gift_aid_declaration = declaration
+        if not donation.address_line1:
+            donation.address_line1 = f"{declaration.house_name_or_number} {declaration.address}"[:200]
+            donation.address_postcode = declaration.postcode
+            donation.address_country = "GB"
+    session.add(donation)
+    session.flush()
+    return donation
+
+
+_DONOR_LIMITS = {
+    "donor_name": 120,
+    "donor_email": 254,
+    "message": 1000,
+    "address_line1": 200,
+    "address_city": 120,
+    "address_postcode": 20,
+    "address_country": 2,
+}
+
+
+def _donor_fields(errors: dict[str, str], **typed: str) -> dict[str, str]:
+    """The donor's fields tidied, with what is wrong with them added to `errors`."""
+    clean = {
+        name: value.strip() if name == "message" else " ".join(value.split()) for name, value in typed.items()
+    }
+    clean["address_country"] = clean["address_country"].upper()
+    for name, value in clean.items():
+        if _CONTROL.search(value):
+            errors[name] = "Remove the invisible control characters from this field."
+        elif len(value) > _DONOR_LIMITS[name]:
+            errors[name] = f"Use at most {_DONOR_LIMITS[name]:,} characters."
+    if not clean["donor_name"]:
+        errors["donor_name"] = "Enter your name."
+    if not _EMAIL.match(clean["donor_email"]):
+        errors["donor_email"] = "Enter an email address like name@example.com."
+    return clean
+
+
+def _existing_attempt(
+    session: Session, page: PledgePage, attempt_id: str, amount: int, fee_cover_amount: int
+) -> Donation | None:
+    if not _PUBLIC_ID.match(attempt_id):
+        raise InvalidDonation({"attempt_id": "This form has expired: please reload the page."})
+    donation = session.scalar(select(Donation).where(Donation.public_id == attempt_id))
+    if donation is None:
+        return None
+    same = (donation.page_id, donation.amount, donation.fee_cover_amount) == (
+        page.id,
+        amount,
+        fee_cover_amount,
+    )
+    if not same or donation.status != "pending":
+        raise InvalidDonation({"attempt_id": "This form was already used: please reload the page."})
+    return donation
+
+
+def _gift_aid_declaration(
+    page: PledgePage,
+    details: GiftAidDetails,
+    amount: int,
+    is_company: bool,
+    donor_user_id: int | None,
+    errors: dict[str, str],
+) -> GiftAidDeclaration | None:
+    """Validate a Gift Aid declaration into `errors`; the declaration when it is valid."""
+    if not gift_aid_allowed(page):
+        errors["gift_aid"] = "Gift Aid applies only to gifts in pounds to a UK charity."
+        return None
+    if is_company:
+        errors["gift_aid"] = "Gift Aid cannot be claimed on a company's gift."
+        return None
+    if donor_user_id is not None and donor_user_id == page.runner_id:
+        # HMRC: a participant's gift to their own fundraising is not eligible when they
+        # benefit from the event (a place, an entry); we take the stricter reading.
+        errors["gift_aid"] = "Gift Aid cannot be claimed on a gift to your own page."
+        return None
+    fields = {
+        "first_name": (" ".join(details.first_name.split()), "Enter your first name or initial.", 80),
+        "last_name": (" ".join(details.last_name.split()), "Enter your last name.", 80),
+        "house_name_or_number": (
+            " ".join(details.house_name_or_number.split()),
+            "Enter your house name or number.",
+            80,
+        ),
+        "address": (" ".join(details.address.split()), "Enter your home address.", 255),
+    }
+    clean: dict[str, str] = {}
+    for name, (value, missing, longest) in fields.items():
+        if not value:
+            errors[name] = missing
+        elif len(value) > longest:
+            errors[name] = f"Use at most {longest} characters."
+        elif _CONTROL.search(value):
+            errors[name] = "Remove the invisible control characters from this field."
+        clean[name] = value
+    postcode = _UK_POSTCODE.match(" ".join(details.postcode.upper().split()))
+    if postcode is None:
+        errors["postcode"] = "Enter your UK postcode, like LS1 4AP."
+    if any(name in errors for name in (*fields, "postcode")):
+        return None
+    return GiftAidDeclaration(
+        title=details.title.strip()[:20],
+        postcode=f"{postcode.group(1)} {postcode.group(2)}",
+        covers_past_and_future=details.covers_past_and_future,
+        wording=gift_aid_wording(
+            page.cause.legal_name, amount, page.currency, details.covers_past_and_future
+        ),
+        **clean,
+    )
+
+
+# Transitions
+
+
+def lock_donation(session: Session, donation_id: int) -> Donation | None:
+    """Load a donation for change. On PostgreSQL the row lock serialises concurrent
+    events for one donation; SQLite's single writer does the same."""
+    return session.scalar(
+        select(Donation)
+        .where(Donation.id == donation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _require(donation: Donation, new_status: str) -> None:
+    if (donation.status, new_status) not in ALLOWED_TRANSITIONS:
+        raise IllegalTransition(
+            f"Donation {donation.public_id} cannot go from {donation.status} to {new_status}."
+        )
+
+
+def mark_paid(
+    session: Session, donation: Donation, *, charge_id: str | None, paid_at: datetime | None = None
+) -> bool:
+    """Stripe says the donation is paid: count it. False (and no change) if already paid."""
+    if donation.status == "paid" or donation.status == "refunded":
+        if charge_id and not donation.stripe_charge_id:
+            donation.stripe_charge_id = charge_id
+            session.flush()
+        return False
+    _require(donation, "paid")
+    before = counts_towards_totals(donation)
+    donation.status = "paid"
+    donation.paid_at = paid_at or utcnow()
+    donation.failure_message = ""
+    if charge_id:
+        donation.stripe_charge_id = charge_id
+    _move_totals(session, donation, before)
+    return True
+
+
+def mark_failed(session: Session, donation: Donation, message: str) -> None:
+    """The card was declined or authentication failed. Never moves a paid donation."""
+    _require(donation, "failed")
+    donation.status = "failed"
+    donation.failure_message = (message or "The payment failed.")[:255]
+    session.flush()
+
+
+def apply_refund(
+    session: Session,
+    donation: Donation,
+    *,
+    stripe_refund_id: str,
+    amount: int,
+    reason: str = "",
+    requested_by_id: int | None = None,
+) -> Refund | None:
+    """Record one Stripe refund and take it out of the totals. None if it was already recorded."""
+    existing = session.scalar(select(Refund).where(Refund.stripe_refund_id == stripe_refund_id))
+    if existing is not None:
+        if requested_by_id is not None and existing.requested_by_id is None:
+            existing.requested_by_id = requested_by_id
+            existing.reason = existing.reason or reason[:255]
+            session.flush()
+        return None
+    if donation.status != "paid":
+        raise IllegalTransition(f"Donation {donation.public_id} is {donation.status}: it cannot be refunded.")
+    if amount <= 0 or donation.refunded_amount + amount > donation.charged_amount:
+        raise IllegalTransition(
+            f"A refund of {amount} does not fit donation {donation.public_id} "
+            f"({donation.refunded_amount} of {donation.charged_amount} already refunded)."
+        )
+    before = counts_towards_totals(donation)
+    refund = Refund(
+        donation_id=donation.id,
+        stripe_refund_id=stripe_refund_id,
+        amount=amount,
+        reason=reason[:255],
+        requested_by_id=requested_by_id,
+    )
+    session.add(refund)
+    donation.refunded_amount += amount
+    if donation.refunded_amount == donation.charged_amount:
+        _require(donation, "refunded")
+        donation.status = "refunded"
+    _move_totals(session, donation, before)
+    return refund
+
+
+def open_dispute(
+    session: Session, donation: Donation, *, stripe_dispute_id: str, amount: int, reason: str = ""
+) -> Dispute | None:
+    """A chargeback withdrew `amount`: take it out of the totals. None if already open."""
+    if session.scalar(select(Dispute).where(Dispute.stripe_dispute_id == stripe_dispute_id)) is not None:
+        return None
+    if donation.status not in ("paid", "refunded"):
+        raise IllegalTransition(f"Donation {donation.public_id} is {donation.status}: it cannot be disputed.")
+    if amount <= 0:
+        raise IllegalTransition(f"A dispute of {amount} is not possible.")
+    before = counts_towards_totals(donation)
+    dispute = Dispute(
+        donation_id=donation.id, stripe_dispute_id=stripe_dispute_id, amount=amount, reason=reason[:60]
+    )
+    session.add(dispute)
+    donation.disputed_amount = min(donation.charged_amount, donation.disputed_amount + amount)
+    _move_totals(session, donation, before)
+    return dispute
+
+
+def close_dispute(session: Session, donation: Donation, *, stripe_dispute_id: str, won: bool) -> bool:
+    """A won dispute returns the money to the totals; a lost one keeps it out.
+    False when the dispute was already closed."""
+    dispute = session.scalar(
+        select(Dispute).where(Dispute.stripe_dispute_id == stripe_dispute_id).with_for_update()
+    )
+    if dispute is None or dispute.donation_id != donation.id:
+        raise IllegalTransition(f"Dispute {stripe_dispute_id} is not open on donation {donation.public_id}.")
+    if dispute.status != "open":
+        return False
+    before = counts_towards_totals(donation)
+    dispute.status = "won" if won else "lost"
+    dispute.closed_at = utcnow()
+    if won:
+        donation.disputed_amount = max(0, donation.disputed_amount - dispute.amount)
+    _move_totals(session, donation, before)
+    return True
+
+
+# Totals
+
+
+def counts_towards_totals(donation: Donation) -> tuple[int, int]:
+    """(raised, count) this donation adds to its page, event and cause totals."""
+    if donation.status not in ("paid", "refunded"):
+        return 0, 0
+    kept = donation.kept_amount
+    return kept, 1 if kept > 0 else 0
+
+
+def _move_totals(session: Session, donation: Donation, before: tuple[int, int]) -> None:
+    """Add the change in this donation's contribution to every stored total, atomically."""
+    session.flush()
+    after = counts_towards_totals(donation)
+    delta, count = after[0] - before[0], after[1] - before[1]
+    if delta == 0 and count == 0:
+        return
+    session.execute(
+        update(PledgePage)
+        .where(PledgePage.id == donation.page_id)
+        .values(
+            raised_amount=PledgePage.raised_amount + delta,
+            donation_count=PledgePage.donation_count + count,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    for scope, scope_id in (("event", donation.event_id), ("cause", donation.cause_id)):
+        _add_to_total(session, scope, scope_id, donation.currency, delta, count)
+    _forget_loaded_totals(session, donation)
+
+
+def _add_to_total(session: Session, scope: str, scope_id: int, currency: str, delta: int, count: int) -> None:
+    """Insert-or-add for money coming in; a plain atomic UPDATE for money going out, whose
+    row exists already (the insert half would trip the not-negative CHECK first)."""
+    table = FundraisingTotal.__table__
+    if delta < 0 or count < 0:
+        session.execute(
+            update(table)
+            .where(table.c.scope == scope, table.c.scope_id == scope_id, table.c.currency == currency)
+            .values(
+                raised_amount=table.c.raised_amount + delta, donation_count=table.c.donation_count + count
+            )
+        )
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(
+        scope=scope, scope_id=scope_id, currency=currency, raised_amount=delta, donation_count=count
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.scope_id, table.c.currency],
+        set_={
+            "raised_amount": table.c.raised_amount + delta,
+            "donation_count": table.c.donation_count + count,
+        },
+    )
+    session.execute(statement)
+
+
+def _forget_loaded_totals(session: Session, donation: Donation) -> None:
+    """The atomic updates bypassed the ORM: make loaded copies read the new values."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, PledgePage) and obj.id == donation.page_id:
+            session.expire(obj, ["raised_amount", "donation_count"])
+        elif isinstance(obj, FundraisingTotal):
+            session.expire(obj, ["raised_amount", "donation_count"])

@@ -1,0 +1,196 @@
+"""Causes (charities): public page, create for platform admins, edit for the cause's own
+charity admins, and adding a charity admin by email."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy.exc import IntegrityError
+
+from fundraiser.extensions import db
+from fundraiser.models import Cause
+from fundraiser.pages import queries, services
+from fundraiser.pages.caching import public_page
+from fundraiser.pages.forms import CauseAdminForm, CauseForm
+from fundraiser.pages.formtools import (
+    add_errors,
+    amount_text,
+    found,
+    page_number,
+    slug_race_lost,
+    uploaded_photo,
+)
+from fundraiser.pages.photos import PhotoError
+from fundraiser.pages.views import bp
+from fundraiser.permissions import can_admin_cause, me, require
+
+BLANK_UNIT_LINES = 2
+
+
+@bp.get("/causes")
+@public_page
+def causes():
+    return render_template("pages/causes.html", causes=queries.cause_list(db.session))
+
+
+@bp.get("/causes/<slug>")
+@public_page
+def show_cause(slug: str):
+    cause = found(queries.find_cause(db.session, slug))
+    view = queries.cause_view(db.session, cause, page_number(request.args.get("page")))
+    return render_template("pages/cause.html", view=view, can_edit=can_admin_cause(me(), cause.id))
+
+
+@bp.route("/causes/new", methods=["GET", "POST"])
+@login_required
+def new_cause():
+    require(_is_platform_admin())
+    form = CauseForm()
+    if request.method == "GET":
+        _add_blank_unit_lines(form, "GBP")
+    if form.validate_on_submit():
+        try:
+            logo = uploaded_photo(form, "logo")
+            cause = services.create_cause(
+                db.session, _cause_input(form), logo=logo, upload_folder=current_app.config["UPLOAD_FOLDER"]
+            )
+        except services.InvalidInput as error:
+            add_errors(form, error.errors)
+        except PhotoError:
+            pass
+        except IntegrityError:
+            slug_race_lost(form)
+        else:
+            db.session.commit()
+            flash("Cause created.", "success")
+            return redirect(url_for("pages.show_cause", slug=cause.slug))
+    status = 200 if request.method == "GET" else 422
+    return render_template("pages/cause_form.html", form=form, cause=None, admin_form=None), status
+
+
+@bp.route("/causes/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_cause(slug: str):
+    cause = found(queries.find_cause(db.session, slug))
+    require(can_admin_cause(me(), cause.id))
+    form = CauseForm(obj=None if request.method == "POST" else _cause_form_data(cause))
+    if request.method == "GET":
+        _add_blank_unit_lines(form, cause.default_currency)
+    if form.validate_on_submit():
+        try:
+            logo = uploaded_photo(form, "logo")
+            services.update_cause(
+                db.session,
+                cause,
+                _cause_input(form),
+                logo=logo,
+                upload_folder=current_app.config["UPLOAD_FOLDER"],
+            )
+        except services.InvalidInput as error:
+            add_errors(form, error.errors)
+        except PhotoError:
+            pass
+        except IntegrityError:
+            slug_race_lost(form)
+        else:
+            db.session.commit()
+            flash("Cause saved.", "success")
+            return redirect(url_for("pages.show_cause", slug=cause.slug))
+    status = 200 if request.method == "GET" else 422
+    return _render_form(cause, form, CauseAdminForm(formdata=None)), status
+
+
+@bp.post("/causes/<slug>/admins")
+@login_required
+def add_cause_admin(slug: str):
+    cause = found(queries.find_cause(db.session, slug))
+    require(_is_platform_admin())
+    admin_form = CauseAdminForm()
+    if admin_form.validate_on_submit():
+        try:
+            user = services.add_cause_admin(db.session, cause, admin_form.email.data)
+        except services.InvalidInput as error:
+            add_errors(admin_form, error.errors)
+        else:
+            db.session.commit()
+            flash(f"{user.name} is now a charity admin of {cause.name}.", "success")
+            return redirect(url_for("pages.edit_cause", slug=cause.slug))
+    form = CauseForm(formdata=None, obj=_cause_form_data(cause))
+    _add_blank_unit_lines(form, cause.default_currency)
+    return _render_form(cause, form, admin_form), 422
+
+
+def _is_platform_admin() -> bool:
+    user = me()
+    return bool(user and user.is_platform_admin)
+
+
+def _render_form(cause: Cause, form: CauseForm, admin_form: CauseAdminForm):
+    return render_template(
+        "pages/cause_form.html",
+        form=form,
+        cause=queries.CauseRef(cause.slug, cause.name, cause.country),
+        admin_form=admin_form if _is_platform_admin() else None,
+    )
+
+
+def _add_blank_unit_lines(form: CauseForm, currency: str) -> None:
+    for _ in range(BLANK_UNIT_LINES):
+        form.impact_units.append_entry(
+            SimpleNamespace(amount="", currency=currency, singular="", plural="", remove=False)
+        )
+
+
+def _cause_input(form: CauseForm) -> services.CauseInput:
+    return services.CauseInput(
+        name=form.name.data or "",
+        slug=form.slug.data or "",
+        legal_name=form.legal_name.data or "",
+        country=form.country.data or "",
+        registration_number=form.registration_number.data or "",
+        default_currency=form.default_currency.data or "",
+        address=form.address.data or "",
+        timezone=(form.timezone.data or "").strip(),
+        website=form.website.data or "",
+        description=form.description.data or "",
+        signatory_name=form.signatory_name.data or "",
+        impact_units=[
+            services.ImpactUnitInput(
+                amount=line.amount.data or "",
+                currency=line.currency.data or "",
+                singular=line.singular.data or "",
+                plural=line.plural.data or "",
+            )
+            if not line.remove.data
+            else services.ImpactUnitInput("", "", "", "")
+            for line in form.impact_units
+        ],
+    )
+
+
+def _cause_form_data(cause: Cause) -> SimpleNamespace:
+    return SimpleNamespace(
+        name=cause.name,
+        slug=cause.slug,
+        legal_name=cause.legal_name,
+        country=cause.country,
+        registration_number=cause.registration_number,
+        default_currency=cause.default_currency,
+        address=cause.address,
+        timezone=cause.timezone,
+        website=cause.website,
+        description=cause.description,
+        signatory_name=cause.signatory_name,
+        impact_units=[
+            SimpleNamespace(
+                amount=amount_text(unit.amount, unit.currency),
+                currency=unit.currency,
+                singular=unit.singular,
+                plural=unit.plural,
+                remove=False,
+            )
+            for unit in cause.impact_units
+        ],
+    )

@@ -1,0 +1,82 @@
+"""Small helpers the pages views share: errors onto fields, photos out of forms, 404s."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import abort, current_app
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
+from wtforms import Field
+
+from fundraiser.extensions import db
+from fundraiser.money import plain_amount
+from fundraiser.pages.photos import PhotoError, PreparedPhoto, prepare_photo
+
+T = TypeVar("T")
+
+
+def add_error(form: FlaskForm, name: str, message: str) -> None:
+    """Put a message on a field; "impact_units-0-amount" reaches into a list of sub-forms."""
+    field = _find_field(form, name)
+    if field is None:
+        field = next(f for f in form if f.type not in {"CSRFTokenField", "HiddenField"})
+    field.errors = [*field.errors, message]
+
+
+def slug_race_lost(form: FlaskForm) -> None:
+    """Another request took the same slug between our check and our insert (the unique index
+    said so): roll back and say it next to the slug field instead of failing."""
+    db.session.rollback()
+    add_error(form, "slug", "That web address was taken a moment ago; choose another.")
+
+
+def add_errors(form: FlaskForm, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        add_error(form, name, message)
+
+
+def uploaded_photo(form: FlaskForm, name: str) -> PreparedPhoto | None:
+    """The re-encoded upload in field `name`, None when none was sent; a refused file becomes
+    a field error and raises PhotoError."""
+    data = form[name].data
+    if not isinstance(data, FileStorage) or not data.filename:
+        return None
+    try:
+        return prepare_photo(data.stream, current_app.config["MAX_PHOTO_BYTES"])
+    except PhotoError as error:
+        add_error(form, name, str(error))
+        raise
+
+
+def amount_text(minor: int, currency: str) -> str:
+    """An amount as a person would type it back: "250" rather than "250.00"."""
+    text = plain_amount(minor, currency)
+    whole, dot, fraction = text.partition(".")
+    return whole if not dot or set(fraction) == {"0"} else text
+
+
+def found(value: T | None) -> T:
+    """The object, or a 404 page when it is None."""
+    if value is None:
+        abort(404)
+    return value
+
+
+def page_number(raw: str | None) -> int:
+    """?page=N, where anything that is not a small positive number means the first page."""
+    if raw and raw.isdigit() and len(raw) < 7:
+        return max(1, int(raw))
+    return 1
+
+
+def _find_field(form, name: str) -> Field | None:
+    if name in form:
+        return form[name]
+    head, _, rest = name.partition("-")
+    if head in form and rest:
+        index, _, sub = rest.partition("-")
+        entries = form[head].entries
+        if index.isdigit() and int(index) < len(entries) and sub:
+            return _find_field(entries[int(index)].form, sub)
+    return None

@@ -1,0 +1,299 @@
+"""Stripe events (plain dicts) to effects on donations.
+
+`record_and_handle` records the event id first, so a repeat delivery hits the unique
+primary key, then applies the effects in the same transaction; the caller commits once.
+Events that cannot apply yet (their donation unknown, or a refund or dispute before the
+payment it follows) are stored as `deferred` and replayed when the donation becomes paid.
+Code is written for real Stripe: `latest_charge` is an id unless expanded, disputes name a
+charge (and, lately, a PaymentIntent), and a charge's `refunds` may be absent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fundraiser.donations import services
+from fundraiser.jobs import enqueue
+from fundraiser.models import Dispute, Donation, StripeEvent
+from fundraiser.models._common import utcnow
+from fundraiser.payments.gateway import get_gateway, object_id
+
+log = logging.getLogger(__name__)
+
+# Refunds in these states have left the charity's balance.
+COUNTED_REFUND_STATUSES = ("succeeded", "pending")
+
+
+@dataclass
+class EventOutcome:
+    """What handling an event did, and the receipt work to queue after the commit."""
+
+    status: str = "processed"
+    detail: str = ""
+    event_created: int = 0  # when Stripe says the event happened (unix seconds)
+    paid_donation_ids: list[int] = field(default_factory=list)
+    refunded_donation_ids: list[int] = field(default_factory=list)
+
+
+def record_and_handle(session: Session, event: dict[str, Any]) -> EventOutcome:
+    """Record a verified event and apply it. A repeat of a recorded event raises
+    IntegrityError at the flush (the unique id): the caller rolls back."""
+    record = StripeEvent(
+        id=event["id"],
+        type=event["type"],
+        status="processed",
+        object_id=_object_key(event) or "",
+        payload=event,
+        stripe_created=int(event.get("created") or 0),
+    )
+    session.add(record)
+    session.flush()
+    outcome = EventOutcome()
+    apply_event(session, record, outcome)
+    outcome.status = record.status
+    return outcome
+
+
+def apply_event(session: Session, record: StripeEvent, outcome: EventOutcome) -> None:
+    """Apply one recorded event and set its status: processed, deferred or ignored."""
+    handler = HANDLERS.get(record.type)
+    if handler is None:
+        status, detail = "ignored", f"{record.type} is not an event we act on"
+    else:
+        outcome.event_created = record.stripe_created
+        try:
+            status, detail = handler(session, record.payload["data"]["object"], outcome)
+        except services.IllegalTransition as error:
+            # Stripe and our records disagree: keep the event for a person to look at.
+            log.error("Stripe event %s cannot apply: %s", record.id, error)
+            status, detail = "deferred", str(error)
+    record.status = status
+    record.processed_at = None if status == "deferred" else utcnow()
+    outcome.detail = detail
+    log.info("Stripe event %s (%s): %s, %s", record.id, record.type, status, detail)
+
+
+def _object_key(event: dict[str, Any]) -> str | None:
+    """The id a deferred event waits for: its PaymentIntent where it names one, else its charge."""
+    obj = event.get("data", {}).get("object", {})
+    if event["type"].startswith("charge.dispute."):
+        return object_id(obj.get("payment_intent")) or object_id(obj.get("charge"))
+    if event["type"].startswith("charge."):
+        return object_id(obj.get("payment_intent")) or obj.get("id")
+    return obj.get("id")
+
+
+def find_donation(
+    session: Session,
+    *,
+    payment_intent_id: str | None = None,
+    charge_id: str | None = None,
+    public_id: str | None = None,
+) -> Donation | None:
+    """The donation Stripe means, loaded with a row lock, or None when we do not know it."""
+    lookups = (
+        (Donation.stripe_payment_intent_id, payment_intent_id),
+        (Donation.stripe_charge_id, charge_id),
+        (Donation.public_id, public_id),
+    )
+    for column, value in lookups:
+        if value:
+            donation_id = session.scalar(select(Donation.id).where(column == value))
+            if donation_id is not None:
+                return services.lock_donation(session, donation_id)
+    return None
+
+
+Result = tuple[str, str]
+
+
+def payment_succeeded(session: Session, intent: dict[str, Any], outcome: EventOutcome) -> Result:
+    donation = find_donation(session, payment_intent_id=intent["id"], public_id=_our_public_id(intent))
+    if donation is None:
+        return _unknown(intent)
+    if donation.stripe_payment_intent_id not in (None, intent["id"]):
+        return "ignored", f"donation {donation.public_id} is paying through another PaymentIntent"
+    received = intent.get("amount_received") or intent["amount"]
+    if received != donation.charged_amount or intent["currency"].upper() != donation.currency:
+        log.error(
+            "PaymentIntent %s paid %s %s for donation %s",
+            intent["id"],
+            received,
+            intent["currency"],
+            donation.id,
+        )
+        return "deferred", "the amount paid differs from the donation"
+    donation.stripe_payment_intent_id = intent["id"]
+    paid_at = datetime.fromtimestamp(outcome.event_created, UTC) if outcome.event_created else None
+    charge_id = object_id(intent.get("latest_charge"))
+    if mark_donation_paid(session, donation, charge_id, outcome, paid_at=paid_at):
+        return "processed", f"donation {donation.public_id} paid"
+    return "processed", f"donation {donation.public_id} was already paid"
+
+
+def mark_donation_paid(
+    session: Session,
+    donation: Donation,
+    charge_id: str | None,
+    outcome: EventOutcome,
+    *,
+    paid_at: datetime | None = None,
+) -> bool:
+    """Mark paid (at Stripe's time when we have it), then apply the events that were
+    waiting for this payment."""
+    if not services.mark_paid(session, donation, charge_id=charge_id, paid_at=paid_at):
+        return False
+    outcome.paid_donation_ids.append(donation.id)
+    replay_deferred(session, donation, outcome)
+    return True
+
+
+def payment_failed(session: Session, intent: dict[str, Any], outcome: EventOutcome) -> Result:
+    donation = find_donation(session, payment_intent_id=intent["id"], public_id=_our_public_id(intent))
+    if donation is None:
+        return _unknown(intent)
+    if donation.status in ("paid", "refunded"):
+        # A late failure of an earlier attempt: the payment that succeeded stands.
+        return "ignored", f"donation {donation.public_id} is already {donation.status}"
+    error = intent.get("last_payment_error") or {}
+    services.mark_failed(session, donation, error.get("message") or "The payment failed.")
+    return "processed", f"donation {donation.public_id} failed"
+
+
+def charge_refunded(session: Session, charge: dict[str, Any], outcome: EventOutcome) -> Result:
+    donation = find_donation(
+        session, payment_intent_id=object_id(charge.get("payment_intent")), charge_id=charge["id"]
+    )
+    if donation is None:
+        return "deferred", f"no donation for charge {charge['id']} yet"
+    if donation.status not in ("paid", "refunded"):
+        return "deferred", f"donation {donation.public_id} is not paid yet"
+    donation.stripe_charge_id = donation.stripe_charge_id or charge["id"]
+    applied = apply_refunds(session, donation, refunds_of_charge(charge))
+    if applied:
+        outcome.refunded_donation_ids.append(donation.id)
+    return "processed", f"{applied} new refund(s) on donation {donation.public_id}"
+
+
+def refunds_of_charge(charge: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every refund of a charge. Recent API versions leave `refunds` out of the charge."""
+    listed = charge.get("refunds")
+    if isinstance(listed, dict) and not listed.get("has_more"):
+        return list(listed.get("data") or [])
+    return get_gateway().list_charge_refunds(charge["id"])
+
+
+def apply_refunds(session: Session, donation: Donation, refunds: list[dict[str, Any]]) -> int:
+    """Record the refunds not seen yet (oldest first); how many were new."""
+    applied = 0
+    for refund in sorted(refunds, key=lambda item: item.get("created") or 0):
+        if refund.get("status") not in COUNTED_REFUND_STATUSES:
+            continue
+        reason = (refund.get("metadata") or {}).get("reason") or refund.get("reason") or ""
+        recorded = services.apply_refund(
+            session, donation, stripe_refund_id=refund["id"], amount=refund["amount"], reason=reason
+        )
+        applied += recorded is not None
+    return applied
+
+
+def dispute_created(session: Session, dispute: dict[str, Any], outcome: EventOutcome) -> Result:
+    if dispute.get("status", "").startswith("warning_"):
+        return "ignored", "an inquiry withdraws no funds"
+    donation, waiting = _disputed_donation(session, dispute)
+    if donation is None:
+        return "deferred", waiting
+    services.open_dispute(
+        session,
+        donation,
+        stripe_dispute_id=dispute["id"],
+        amount=dispute["amount"],
+        reason=dispute.get("reason") or "",
+    )
+    return "processed", f"dispute {dispute['id']} opened on donation {donation.public_id}"
+
+
+def dispute_closed(session: Session, dispute: dict[str, Any], outcome: EventOutcome) -> Result:
+    status = dispute.get("status")
+    if status not in ("won", "lost"):
+        return "ignored", f"a dispute closed as {status} moves no money"
+    donation, waiting = _disputed_donation(session, dispute)
+    if donation is None:
+        return "deferred", waiting
+    known = session.scalar(select(Dispute.id).where(Dispute.stripe_dispute_id == dispute["id"]))
+    if known is None:
+        # We missed charge.dispute.created: the closed dispute says all we need.
+        services.open_dispute(
+            session,
+            donation,
+            stripe_dispute_id=dispute["id"],
+            amount=dispute["amount"],
+            reason=dispute.get("reason") or "",
+        )
+    services.close_dispute(session, donation, stripe_dispute_id=dispute["id"], won=status == "won")
+    return "processed", f"dispute {dispute['id']} {status} on donation {donation.public_id}"
+
+
+def _disputed_donation(session: Session, dispute: dict[str, Any]) -> tuple[Donation | None, str]:
+    charge_id = object_id(dispute.get("charge"))
+    donation = find_donation(
+        session, payment_intent_id=object_id(dispute.get("payment_intent")), charge_id=charge_id
+    )
+    if donation is None:
+        return None, f"no donation for charge {charge_id} yet"
+    if donation.status not in ("paid", "refunded"):
+        return None, f"donation {donation.public_id} is not paid yet"
+    return donation, ""
+
+
+def replay_deferred(session: Session, donation: Donation, outcome: EventOutcome) -> None:
+    """Apply, oldest first, the stored events that were waiting for this donation."""
+    keys = [key for key in (donation.stripe_payment_intent_id, donation.stripe_charge_id) if key]
+    waiting = session.scalars(
+        select(StripeEvent)
+        .where(StripeEvent.status == "deferred", StripeEvent.object_id.in_(keys))
+        .order_by(StripeEvent.stripe_created, StripeEvent.received_at)
+    ).all()
+    for record in waiting:
+        apply_event(session, record, outcome)
+
+
+def _our_public_id(intent: dict[str, Any]) -> str | None:
+    return (intent.get("metadata") or {}).get("public_id")
+
+
+def _unknown(intent: dict[str, Any]) -> Result:
+    if not _our_public_id(intent):
+        return "ignored", f"PaymentIntent {intent['id']} is not a donation"
+    return "deferred", f"no donation for PaymentIntent {intent['id']} yet"
+
+
+HANDLERS: dict[str, Callable[[Session, dict[str, Any], EventOutcome], Result]] = {
+    "payment_intent.succeeded": payment_succeeded,
+    "payment_intent.payment_failed": payment_failed,
+    "charge.refunded": charge_refunded,
+    "charge.dispute.created": dispute_created,
+    "charge.dispute.closed": dispute_closed,
+}
+
+
+def queue_receipt_jobs(paid_donation_ids: list[int], refunded_donation_ids: list[int]) -> None:
+    """After the commit: issue receipts for new payments, correct them after refunds."""
+    if not paid_donation_ids and not refunded_donation_ids:
+        return
+    try:
+        from fundraiser.receipts import tasks
+    except ImportError:
+        log.info("Receipts are not installed: no receipt jobs queued")
+        return
+    for donation_id in dict.fromkeys(paid_donation_ids):
+        enqueue(tasks.issue_receipt_for_donation, donation_id)
+    for donation_id in dict.fromkeys(refunded_donation_ids):
+        enqueue(tasks.receipt_after_refund, donation_id)

@@ -1,0 +1,78 @@
+"""Repair what the webhooks missed: read recent PaymentIntents and refunds from Stripe and
+bring each donation in line with them. Running it again changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fundraiser.donations import services
+from fundraiser.payments.gateway import PaymentGateway, object_id
+from fundraiser.payments.handlers import (
+    COUNTED_REFUND_STATUSES,
+    EventOutcome,
+    apply_refunds,
+    find_donation,
+    mark_donation_paid,
+)
+
+
+@dataclass
+class SyncReport:
+    changes: list[str] = field(default_factory=list)
+    paid_donation_ids: list[int] = field(default_factory=list)
+    refunded_donation_ids: list[int] = field(default_factory=list)
+
+
+def sync_with_stripe(session: Session, gateway: PaymentGateway, since: datetime) -> SyncReport:
+    """Apply Stripe's view of every PaymentIntent and refund created since `since`."""
+    report = SyncReport()
+    for intent in gateway.list_payment_intents(since):
+        _sync_payment_intent(session, intent, report)
+    for refund in gateway.list_refunds(since):
+        _sync_refund(session, refund, report)
+    return report
+
+
+def _sync_payment_intent(session: Session, intent: dict[str, Any], report: SyncReport) -> None:
+    public_id = (intent.get("metadata") or {}).get("public_id")
+    donation = find_donation(session, payment_intent_id=intent["id"], public_id=public_id)
+    if donation is None or donation.stripe_payment_intent_id not in (None, intent["id"]):
+        return
+    if intent["status"] == "succeeded" and donation.status in ("pending", "failed"):
+        if intent["amount"] != donation.charged_amount or intent["currency"].upper() != donation.currency:
+            report.changes.append(
+                f"donation {donation.public_id}: Stripe's amount differs, left for a person"
+            )
+            return
+        donation.stripe_payment_intent_id = intent["id"]
+        outcome = EventOutcome()
+        mark_donation_paid(session, donation, object_id(intent.get("latest_charge")), outcome)
+        report.paid_donation_ids += outcome.paid_donation_ids
+        report.refunded_donation_ids += outcome.refunded_donation_ids
+        report.changes.append(f"donation {donation.public_id}: marked paid")
+    elif intent["status"] == "requires_payment_method" and donation.status == "pending":
+        error = intent.get("last_payment_error")
+        if error:
+            services.mark_failed(session, donation, error.get("message") or "The payment failed.")
+            report.changes.append(f"donation {donation.public_id}: marked failed ({error.get('message')})")
+
+
+def _sync_refund(session: Session, refund: dict[str, Any], report: SyncReport) -> None:
+    if refund.get("status") not in COUNTED_REFUND_STATUSES:
+        return
+    donation = find_donation(
+        session,
+        payment_intent_id=object_id(refund.get("payment_intent")),
+        charge_id=object_id(refund.get("charge")),
+    )
+    if donation is None or donation.status != "paid":
+        return
+    if apply_refunds(session, donation, [refund]):
+        report.refunded_donation_ids.append(donation.id)
+        report.changes.append(
+            f"donation {donation.public_id}: refund {refund['id']} of {refund['amount']} applied"
+        )

@@ -1,0 +1,228 @@
+"""Receipt PDFs: WeasyPrint draws a Jinja template filled with plain values.
+
+Everything that does not change between receipts (the Jinja environment and its compiled
+templates, the parsed stylesheet per page size, the font configuration, image bytes and
+WeasyPrint's decoded images) is loaded once per process and kept by `ReceiptRenderer`.
+Nothing is fetched from the network: the URL fetcher only reads files under static/ and the
+upload folder.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from fundraiser.money import format_money
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
+PLACEHOLDER_LOGO = "static:img/receipt-logo-placeholder.jpg"
+DEFAULT_SIGNATURE = "static:img/receipt-signature.jpg"
+PAGE_SIZES = {"GB": "A4", "US": "letter", "CA": "letter"}
+LOCALES = {"GB": "en_GB", "US": "en_US", "CA": "en_CA"}
+FONT_STACK = '"Liberation Sans", "DejaVu Sans", sans-serif'
+
+
+class LocalFileFetcher(URLFetcher):
+    """Serves file:// URLs under the allowed folders from memory; refuses everything else."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        super().__init__(allowed_protocols=("file",))
+        self.roots = [root.resolve() for root in roots]
+        self._files: dict[str, tuple[bytes, str]] = {}
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url not in self._files:
+            if not url.startswith("file://"):
+                raise ValueError(f"Receipts only read local files, not {url}")
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                raise ValueError(f"{path} is outside the folders receipts may read")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            self._files[url] = (path.read_bytes(), mime)
+        body, mime = self._files[url]
+        return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+
+class ReceiptRenderer:
+    """One per process (see `renderer()`); thread-safe through a lock around WeasyPrint."""
+
+    def __init__(self, upload_folder: str | Path) -> None:
+        self.upload_folder = Path(upload_folder)
+        self.fetcher = LocalFileFetcher([STATIC, self.upload_folder])
+        self.font_config = FontConfiguration()
+        self.jinja = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(["html"]),
+            auto_reload=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.image_cache: dict = {}
+        self._stylesheets: dict[str, CSS] = {}
+        self._css_text = (STATIC / "css" / "receipt.css").read_text(encoding="utf-8")
+        self._lock = threading.Lock()
+
+    def stylesheet(self, page_size: str) -> CSS:
+        if page_size not in self._stylesheets:
+            self._stylesheets[page_size] = CSS(
+                string=f"@page {{ size: {page_size}; }}\n{self._css_text}",
+                font_config=self.font_config,
+                url_fetcher=self.fetcher,
+            )
+        return self._stylesheets[page_size]
+
+    def image_url(self, reference: str | None, fallback: str) -> str:
+        """'static:img/x.png' or 'upload:logos/x.png' to a file:// URL the fetcher accepts."""
+        reference = reference or fallback
+        area, _, relative = reference.partition(":")
+        base = STATIC if area == "static" else self.upload_folder
+        path = (base / relative).resolve()
+        if not path.is_relative_to(base.resolve()) or not path.is_file():
+            path = (STATIC / fallback.partition(":")[2]).resolve()
+        return path.as_uri()
+
+    def html(self, data: dict[str, Any], *, void: dict[str, str] | None = None) -> str:
+        template = self.jinja.get_template(f"receipts/pdf/{data['kind']}.html")
+        return template.render(r=present(data), void=void, font_stack=FONT_STACK, **self._images(data))
+
+    def pdf(self, data: dict[str, Any], *, void: dict[str, str] | None = None) -> bytes:
+        """The PDF of a receipt from its stored plain values; `void` adds the VOID stamp."""
+        html = self.html(data, void=void)
+        return self.write(html, data["page_size"])
+
+    def write(self, html: str, page_size: str) -> bytes:
+        with self._lock:
+            document = HTML(string=html, base_url=str(STATIC), url_fetcher=self.fetcher)
+            return document.write_pdf(
+                stylesheets=[self.stylesheet(page_size)],
+                font_config=self.font_config,
+                cache=self.image_cache,
+            )
+
+    def minimal_pdf(self) -> bytes:
+        """A one-line page in the receipts' fonts: the floor the bench compares against."""
+        html = f'<html><body style="font-family: {FONT_STACK}"><p>Receipt</p></body></html>'
+        with self._lock:
+            return HTML(string=html, url_fetcher=self.fetcher).write_pdf(font_config=self.font_config)
+
+    def _images(self, data: dict[str, Any]) -> dict[str, str]:
+        charity = data["charity"]
+        return {
+            "logo_url": self.image_url(charity.get("logo"), PLACEHOLDER_LOGO),
+            "signature_url": self.image_url(charity.get("signature"), DEFAULT_SIGNATURE),
+        }
+
+    def warm(self) -> None:
+        """Load fonts, stylesheets, templates and images now, e.g. before forking workers."""
+        for size in set(PAGE_SIZES.values()):
+            self.stylesheet(size)
+        for kind in ("single", "annual"):
+            self.jinja.get_template(f"receipts/pdf/{kind}.html")
+        self.minimal_pdf()
+
+
+_renderers: dict[str, ReceiptRenderer] = {}
+
+
+def renderer(upload_folder: str | Path) -> ReceiptRenderer:
+    """The process's renderer for this upload folder, made on first use."""
+    key = str(upload_folder)
+    if key not in _renderers:
+        _renderers[key] = ReceiptRenderer(upload_folder)
+    return _renderers[key]
+
+
+def _day(value: str | None, locale: str) -> str:
+    if not value:
+        return ""
+    parsed = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return format_date(parsed, format="long", locale=locale)
+
+
+def _money_texts(values: dict[str, Any], currency: str, locale: str) -> dict[str, str]:
+    amount = values["amount"]
+    return {
+        "amount_text": format_money(amount, currency, locale),
+        "advantage_text": format_money(values.get("advantage_amount", 0), currency, locale),
+        "eligible_text": format_money(values.get("eligible_amount", amount), currency, locale),
+    }
+
+
+def present(data: dict[str, Any]) -> dict[str, Any]:
+    """Stored plain values to the strings a receipt shows: money and dates for the locale."""
+    locale = data["locale"]
+    currency = data["currency"]
+
+    def money(minor: int) -> str:
+        return format_money(minor, currency, locale)
+
+    shown = dict(data)
+    shown.update(labels(data["country"], data["kind"]))
+    shown["amount_text"] = money(data["amount"])
+    shown["advantage_text"] = money(data.get("advantage_amount", 0))
+    shown["eligible_text"] = money(data.get("eligible_amount", data["amount"]))
+    shown["gift_date_text"] = _day(data.get("gift_date"), locale)
+    shown["issue_date_text"] = _day(data.get("issue_date"), locale)
+    shown["gifts"] = [
+        {
+            **gift,
+            "date_text": _day(gift["date"], locale),
+            **_money_texts(gift, gift.get("currency", currency), locale),
+        }
+        for gift in data.get("gifts", [])
+    ]
+    shown["totals"] = [
+        {**total, **_money_texts(total, total["currency"], locale)} for total in data.get("totals", [])
+    ]
+    if data.get("gift_aid"):
+        shown["gift_aid"] = {
+            **data["gift_aid"],
+            "declared_on_text": _day(data["gift_aid"].get("declared_on"), locale),
+        }
+    return shown
+
+
+TITLES = {
+    ("GB", "single"): ("Donation receipt", ""),
+    ("US", "single"): ("Donation receipt", "Written acknowledgment of a charitable contribution"),
+    ("CA", "single"): ("Official receipt for income tax purposes", ""),
+    ("GB", "annual"): ("Year-end statement of gifts", "Consolidated receipt for the tax year"),
+    ("US", "annual"): ("Year-end donation receipt", "Annual written acknowledgment of contributions"),
+    ("CA", "annual"): ("Year-end summary of official receipts", "Gifts received in the calendar year"),
+}
+REGISTRATION_LABELS = {
+    "GB": "Registered charity number",
+    "US": "EIN",
+    "CA": "Charitable registration number",
+}
+
+
+def labels(country: str, kind: str) -> dict[str, str]:
+    title, subtitle = TITLES[(country, kind)]
+    if kind == "annual":
+        number_label = "Statement number"
+    else:
+        number_label = "Serial number" if country == "CA" else "Receipt number"
+    return {
+        "title": title,
+        "subtitle": subtitle,
+        "number_label": number_label,
+        "registration_label": REGISTRATION_LABELS[country],
+    }
+
+
+def void_stamp(voided_at: datetime, reason: str, locale: str) -> dict[str, str]:
+    return {"date_text": format_date(voided_at.date(), format="long", locale=locale), "reason": reason}

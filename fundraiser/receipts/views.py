@@ -1,0 +1,74 @@
+"""Receipt downloads by signed link, and the signed-in donor's receipts page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from wtforms import IntegerField
+from wtforms.validators import DataRequired
+
+from fundraiser.extensions import db
+from fundraiser.forms import BaseForm
+from fundraiser.models import Cause
+from fundraiser.permissions import me
+from fundraiser.receipts import services
+
+bp = Blueprint("receipts", __name__)
+
+
+class AnnualReceiptForm(BaseForm):
+    cause_id = IntegerField("Cause", validators=[DataRequired()])
+    tax_year = IntegerField("Tax year", validators=[DataRequired()])
+
+
+@bp.get("/receipts/<token>.pdf")
+def download(token: str):
+    """Exactly the stored bytes; a voided receipt is drawn again with a VOID stamp."""
+    try:
+        receipt = services.receipt_for_token(db.session, token)
+    except services.ReceiptLinkExpired:
+        return render_template("receipts/link_expired.html"), 410
+    except services.ReceiptLinkInvalid:
+        abort(404)
+    body = services.void_copy_pdf(receipt) if receipt.voided_at else receipt.pdf
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{services.pdf_filename(receipt)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if not receipt.voided_at:
+        response.headers["X-Receipt-SHA256"] = receipt.pdf_sha256
+    return response
+
+
+@bp.get("/me/receipts")
+@login_required
+def my_receipts():
+    return _receipts_page(AnnualReceiptForm(formdata=None))
+
+
+def _receipts_page(form: AnnualReceiptForm, status: int = 200):
+    user = me()
+    receipts = [
+        {"item": item, "url": url_for("receipts.download", token=services.download_token(item.receipt_id))}
+        for item in services.donor_receipts(db.session, user.email, user.id)
+    ]
+    offers = services.annual_offers(db.session, user.email, user.id)
+    return render_template("receipts/mine.html", receipts=receipts, offers=offers, form=form), status
+
+
+@bp.post("/me/receipts/annual")
+@login_required
+def make_annual():
+    user = me()
+    form = AnnualReceiptForm(formdata=request.form)
+    if not form.validate_on_submit():
+        return _receipts_page(form, 422)
+    cause_id, year = form.cause_id.data, form.tax_year.data
+    if not services.donor_may_have_annual(db.session, user.email, user.id, cause_id, year):
+        abort(404)
+    cause = db.session.get(Cause, cause_id)
+    receipt = services.make_annual_receipt(db.session, cause, year, user.email, user_id=user.id)
+    db.session.commit()
+    if receipt is not None:
+        flash(f"Your year-end receipt {receipt.display_number} for {cause.name} is ready.", "success")
+    return redirect(url_for("receipts.my_receipts"))

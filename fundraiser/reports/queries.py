@@ -1,0 +1,606 @@
+"""Every figure a charity report shows, computed in SQL: grouped queries over the donations
+of one cause, on indexed columns, per currency, in integer minor units. Nothing here adds
+amounts of different currencies together.
+
+What counts (the same words appear in the methods note of the impact report):
+
+- **Raised (gross)**: the gift `amount` of donations that were paid (status `paid`, or
+  `refunded` after being paid) with `paid_at` inside the period. The donor's fee cover is
+  not part of the gift and is not counted as raised.
+- **Refunds**: the refunded amounts of those donations, counted up to the gift (a refund of
+  the fee cover does not take from the gift), whenever the refund happened.
+- **Disputes**: the amounts disputes still hold back (open or lost; a won dispute returns the
+  money and the payments code sets `disputed_amount` back), up to what the refund left.
+- **Kept** = raised - refunds - disputes: what impact units are counted from.
+- **Estimated Stripe fees**: per paid donation, `(charged x rate_bp + 5000) // 10000 + fixed`
+  in minor units on the amount charged (gift + fee cover), with Stripe's standard list price
+  for the currency (`STRIPE_FEES`), less the fee cover that donor added, never below 0.
+  Integer arithmetic throughout; the real fee depends on the card and is on the Stripe payout.
+- **Net** = raised - refunds - disputes - estimated fees.
+- **Gift Aid reclaimable** (UK causes, GBP only): 25% (rounded down) of the sum of eligible
+  gifts; `gift_aid_filter` says what is eligible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import BigInteger, String, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from fundraiser.models import (
+    Cause,
+    Dispute,
+    Donation,
+    Event,
+    GiftAidDeclaration,
+    PledgePage,
+    Receipt,
+    Team,
+    User,
+)
+from fundraiser.reports.periods import Period
+
+PAID_STATUSES = ("paid", "refunded")
+# Stripe's standard list price per currency: (basis points, fixed minor units).
+STRIPE_FEES: dict[str, tuple[int, int]] = {
+    "GBP": (150, 20),
+    "EUR": (150, 25),
+    "USD": (290, 30),
+    "CAD": (290, 30),
+    "AUD": (175, 30),
+    "JPY": (360, 0),
+}
+DEFAULT_STRIPE_FEE = (290, 30)
+GIFT_AID_RATE_PERCENT = 25
+# HMRC: on a sponsorship form shared by several donors (a pledge page) no gift may exceed £500.
+GIFT_AID_SHARED_FORM_LIMIT = 50_000
+TOP_LIMIT = 10
+
+
+def estimated_fee(charged: int, currency: str) -> int:
+    """The Python twin of `_fee_expression`, for people and tests reading the formula."""
+    rate, fixed = STRIPE_FEES.get(currency, DEFAULT_STRIPE_FEE)
+    return (charged * rate + 5000) // 10000 + fixed
+
+
+def _fee_expression() -> ColumnElement[int]:
+    rate = case(
+        {c: v[0] for c, v in STRIPE_FEES.items()}, value=Donation.currency, else_=DEFAULT_STRIPE_FEE[0]
+    )
+    fixed = case(
+        {c: v[1] for c, v in STRIPE_FEES.items()}, value=Donation.currency, else_=DEFAULT_STRIPE_FEE[1]
+    )
+    fee = (cast(Donation.charged_amount, BigInteger) * rate + 5000) // 10000 + fixed
+    return case((fee > Donation.fee_cover_amount, fee - Donation.fee_cover_amount), else_=0)
+
+
+_REFUND_PART = case(
+    (Donation.refunded_amount > Donation.amount, Donation.amount), else_=Donation.refunded_amount
+)
+_LEFT_AFTER_REFUND = Donation.amount - _REFUND_PART
+_DISPUTE_PART = case(
+    (Donation.disputed_amount > _LEFT_AFTER_REFUND, _LEFT_AFTER_REFUND), else_=Donation.disputed_amount
+)
+_KEPT = Donation.amount - _REFUND_PART - _DISPUTE_PART
+
+
+def paid_in(cause_id: int, period: Period) -> ColumnElement[bool]:
+    """Donations that count as raised for this cause in this period."""
+    return and_(
+        Donation.cause_id == cause_id,
+        Donation.paid_at >= period.start,
+        Donation.paid_at < period.end,
+        Donation.status.in_(PAID_STATUSES),
+    )
+
+
+@dataclass
+class CurrencyTotals:
+    currency: str
+    donations: int
+    gross: int
+    refunds: int
+    disputes: int
+    fees: int
+    net: int
+    kept: int
+    fee_cover: int
+    donors: int
+    average: int
+    median: int = 0
+    gift_aid: int | None = None
+    gift_aid_eligible: int | None = None
+
+
+def _int(value) -> int:
+    return int(value or 0)
+
+
+def currency_totals(session: Session, cause_id: int, period: Period) -> list[CurrencyTotals]:
+    fees = _fee_expression()
+    stmt = (
+        select(
+            Donation.currency,
+            func.count(),
+            func.sum(Donation.amount),
+            func.sum(_REFUND_PART),
+            func.sum(_DISPUTE_PART),
+            func.sum(fees),
+            func.sum(_KEPT) - func.sum(fees),
+            func.sum(_KEPT),
+            func.sum(Donation.fee_cover_amount),
+            literal(0),
+            func.sum(Donation.amount) // func.count(),
+        )
+        .where(paid_in(cause_id, period))
+        .group_by(Donation.currency)
+        .order_by(Donation.currency)
+    )
+    totals = []
+    for row in session.execute(stmt):
+        values = [_int(value) for value in row[1:]]
+        totals.append(CurrencyTotals(row[0], *values))
+    donors = donor_counts(session, cause_id, period)
+    for total in totals:
+        total.donors = donors.get(total.currency, 0)
+        total.median = median_gift(session, cause_id, period, total.currency, total.donations)
+    return totals
+
+
+def donor_counts(session: Session, cause_id: int, period: Period) -> dict[str, int]:
+    """Distinct donors per currency, one per email address whatever its case. Grouping first
+    lets PostgreSQL hash the addresses instead of sorting them for COUNT(DISTINCT ...)."""
+    email = func.lower(Donation.donor_email).label("email")
+    pairs = (
+        select(Donation.currency.label("currency"), email)
+        .where(paid_in(cause_id, period))
+        .group_by(Donation.currency, email)
+        .subquery()
+    )
+    stmt = select(pairs.c.currency, func.count()).group_by(pairs.c.currency)
+    return {currency: _int(count) for currency, count in session.execute(stmt)}
+
+
+def median_gift(session: Session, cause_id: int, period: Period, currency: str, count: int) -> int:
+    """The middle gift (the mean of the middle two, rounded down, for an even count).
+
+    Gifts are grouped by amount (a hash aggregate over few distinct amounts) and a running
+    count over those groups finds the middle ones, instead of sorting every gift."""
+    if count <= 0:
+        return 0
+    lower, upper = (count + 1) // 2, count // 2 + 1
+    grouped = (
+        select(
+            Donation.amount.label("amount"),
+            func.sum(func.count()).over(order_by=Donation.amount).label("running"),
+        )
+        .where(paid_in(cause_id, period), Donation.currency == currency)
+        .group_by(Donation.amount)
+        .subquery()
+    )
+    low = func.min(case((grouped.c.running >= lower, grouped.c.amount)))
+    high = func.min(case((grouped.c.running >= upper, grouped.c.amount)))
+    return _int(session.scalar(select((low + high) // 2).select_from(grouped)))
+
+
+def gift_aid_filter(cause_id: int, period: Period):
+    """A select over donations joined to declaration, page and runner, limited to gifts HMRC
+    lets the charity claim on. Left out, choosing the stricter reading where one is open:
+    no declaration; not GBP; not `paid` (fully refunded ones are `refunded`); any refund,
+    full or partial; any dispute, whatever its outcome; company gifts; gifts over £500 (a
+    pledge page is a sponsorship form shared by several donors); and the runner's own gifts
+    to their page (same user account, or the same email address as the runner)."""
+    runner = aliased(User)
+    any_dispute = exists().where(Dispute.donation_id == Donation.id)
+    return (
+        select()
+        .select_from(Donation)
+        .join(GiftAidDeclaration, GiftAidDeclaration.donation_id == Donation.id)
+        .join(PledgePage, PledgePage.id == Donation.page_id)
+        .join(runner, runner.id == PledgePage.runner_id)
+        .where(
+            Donation.cause_id == cause_id,
+            Donation.paid_at >= period.start,
+            Donation.paid_at < period.end,
+            Donation.status == "paid",
+            Donation.currency == "GBP",
+            Donation.refunded_amount == 0,
+            Donation.disputed_amount == 0,
+            ~any_dispute,
+            Donation.is_company.is_(False),
+            Donation.amount <= GIFT_AID_SHARED_FORM_LIMIT,
+            or_(Donation.donor_user_id.is_(None), Donation.donor_user_id != PledgePage.runner_id),
+            func.lower(Donation.donor_email) != func.lower(runner.email),
+        )
+    )
+
+
+def gift_aid_totals(session: Session, cause_id: int, period: Period) -> tuple[int, int, int]:
+    """(eligible gifts, their sum, Gift Aid reclaimable) in pence."""
+    stmt = gift_aid_filter(cause_id, period).add_columns(
+        func.count(),
+        func.sum(Donation.amount),
+        func.sum(Donation.amount) * GIFT_AID_RATE_PERCENT // 100,
+    )
+    count, eligible, reclaimable = session.execute(stmt).one()
+    return _int(count), _int(eligible), _int(reclaimable)
+
+
+@dataclass
+class Participation:
+    pages: int
+    runners: int
+    events: int
+    distance_m: int
+    pages_with_distance: int
+
+
+def participation(session: Session, cause_id: int, period: Period) -> Participation:
+    """Pledge pages that received a paid gift in the period, their runners and events, and the
+    distance those pages' events cover (summed over pages; events without a distance skipped)."""
+    # One index probe per page of the cause (page_id, paid_at) instead of a pass over its gifts.
+    has_gift = exists().where(Donation.page_id == PledgePage.id, paid_in(cause_id, period))
+    stmt = (
+        select(
+            func.count(PledgePage.id),
+            func.count(PledgePage.runner_id.distinct()),
+            func.count(PledgePage.event_id.distinct()),
+            func.sum(Event.distance_m),
+            func.count(Event.distance_m),
+        )
+        .select_from(PledgePage)
+        .join(Event, Event.id == PledgePage.event_id)
+        .where(PledgePage.cause_id == cause_id, has_gift)
+    )
+    return Participation(*[_int(value) for value in session.execute(stmt).one()])
+
+
+@dataclass
+class Line:
+    """One row of a breakdown: a label (event, page, team or month) in one currency."""
+
+    label: str
+    currency: str
+    donations: int
+    gross: int
+    kept: int
+    detail: str = ""
+    listed: bool = True
+
+
+def _lines(session: Session, stmt) -> list[Line]:
+    return [
+        Line(row[0], row[1], _int(row[2]), _int(row[3]), _int(row[4]), *row[5:])
+        for row in session.execute(stmt)
+    ]
+
+
+def _money_columns():
+    return func.count(), func.sum(Donation.amount), func.sum(_KEPT)
+
+
+def by_event(session: Session, cause_id: int, period: Period) -> list[Line]:
+    stmt = (
+        select(Event.name, Donation.currency, *_money_columns())
+        .join(Event, Event.id == Donation.event_id)
+        .where(paid_in(cause_id, period))
+        .group_by(Event.id, Event.name, Donation.currency)
+        .order_by(Donation.currency, func.sum(Donation.amount).desc(), Event.name)
+    )
+    return _lines(session, stmt)
+
+
+def top_pages(
+    session: Session,
+    cause_id: int,
+    period: Period,
+    currency: str,
+    *,
+    listed_only: bool = False,
+    limit: int = TOP_LIMIT,
+) -> list[Line]:
+    """The pages that raised most in one currency. `listed_only` keeps to runners who chose to
+    be listed (published pages with show_in_listings), for anything shown outside the charity."""
+    runner = aliased(User)
+    grouped = (
+        select(Donation.page_id, *_money_columns())
+        .where(paid_in(cause_id, period), Donation.currency == currency)
+        .group_by(Donation.page_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            PledgePage.title,
+            literal(currency),
+            grouped.c[1],
+            grouped.c[2],
+            grouped.c[3],
+            runner.name,
+            PledgePage.show_in_listings & (PledgePage.status == "published"),
+        )
+        .join(grouped, grouped.c.page_id == PledgePage.id)
+        .join(runner, runner.id == PledgePage.runner_id)
+        .order_by(grouped.c[2].desc(), PledgePage.id)
+        .limit(limit)
+    )
+    if listed_only:
+        stmt = stmt.where(PledgePage.show_in_listings.is_(True), PledgePage.status == "published")
+    return [Line(*line[:5], detail=line[5], listed=bool(line[6])) for line in session.execute(stmt)]
+
+
+def by_team(session: Session, cause_id: int, period: Period) -> list[Line]:
+    """Gifts by the team the page belonged to when the gift was made."""
+    stmt = (
+        select(Team.name, Donation.currency, *_money_columns())
+        .join(Team, Team.id == Donation.team_id)
+        .where(paid_in(cause_id, period))
+        .group_by(Team.id, Team.name, Donation.currency)
+        .order_by(Donation.currency, func.sum(Donation.amount).desc(), Team.name)
+        .limit(TOP_LIMIT * 5)
+    )
+    return _lines(session, stmt)
+
+
+def by_month(session: Session, cause_id: int, period: Period) -> list[Line]:
+    """Months in the cause's timezone: bucketed with UTC bounds so both databases agree."""
+    bucket = case(
+        *[
+            (and_(Donation.paid_at >= start, Donation.paid_at < end), label)
+            for label, start, end in period.months()
+        ],
+        else_="",
+    )
+    stmt = (
+        select(bucket.label("month"), Donation.currency, *_money_columns())
+        .where(paid_in(cause_id, period))
+        .group_by("month", Donation.currency)
+        .order_by(Donation.currency, "month")
+    )
+    return _lines(session, stmt)
+
+
+@dataclass
+class ImpactLine:
+    currency: str
+    unit_amount: int
+    count: int
+    singular: str
+    plural: str
+    verb: str
+
+    @property
+    def words(self) -> str:
+        return f"{self.count:,} {self.singular if self.count == 1 else self.plural}"
+
+
+def impact_lines(cause: Cause, totals: list[CurrencyTotals]) -> list[ImpactLine]:
+    """Each line says what the whole kept amount in its currency could fund on its own."""
+    kept = {total.currency: total.kept for total in totals}
+    return [
+        ImpactLine(
+            unit.currency,
+            unit.amount,
+            kept.get(unit.currency, 0) // unit.amount,
+            unit.singular,
+            unit.plural,
+            unit.verb,
+        )
+        for unit in cause.impact_units
+    ]
+
+
+@dataclass
+class DonorMessage:
+    name: str
+    message: str
+    amount: int
+    currency: str
+    paid_at: datetime
+
+
+def donor_messages(session: Session, cause_id: int, period: Period, limit: int = 8) -> list[DonorMessage]:
+    """Recent messages; an anonymous donor's name never leaves this function."""
+    stmt = (
+        select(
+            Donation.donor_name,
+            Donation.is_anonymous,
+            Donation.message,
+            Donation.amount,
+            Donation.currency,
+            Donation.paid_at,
+        )
+        .where(paid_in(cause_id, period), Donation.message != "", Donation.status == "paid")
+        .order_by(Donation.paid_at.desc(), Donation.id.desc())
+        .limit(limit)
+    )
+    return [
+        DonorMessage("Anonymous" if anonymous else name, message, amount, currency, paid_at)
+        for name, anonymous, message, amount, currency, paid_at in session.execute(stmt)
+    ]
+
+
+def count_paid_up_to(session: Session, cause_id: int, period: Period, ceiling: int) -> int:
+    """How many gifts the period holds, counting no further than `ceiling` (cheap on big causes)."""
+    capped = select(literal(1)).where(paid_in(cause_id, period)).limit(ceiling).subquery()
+    return _int(session.scalar(select(func.count()).select_from(capped)))
+
+
+@dataclass
+class Report:
+    """Everything the dashboard, the impact PDF and the summary CSV show: plain values."""
+
+    cause_name: str
+    cause_country: str
+    period: Period
+    totals: list[CurrencyTotals]
+    participation: Participation
+    events: list[Line]
+    pages: dict[str, list[Line]]
+    teams: list[Line]
+    months: list[Line]
+    impact: list[ImpactLine]
+    messages: list[DonorMessage] = field(default_factory=list)
+
+    @property
+    def has_gift_aid(self) -> bool:
+        return self.cause_country == "GB"
+
+
+def build_report(session: Session, cause: Cause, period: Period, *, listed_only: bool = False) -> Report:
+    totals = currency_totals(session, cause.id, period)
+    totals.sort(key=lambda total: (total.currency != cause.default_currency, total.currency))
+    if cause.country == "GB":
+        count, eligible, reclaimable = gift_aid_totals(session, cause.id, period)
+        for total in totals:
+            if total.currency == "GBP":
+                total.gift_aid_eligible, total.gift_aid = eligible, reclaimable
+    return Report(
+        cause_name=cause.name,
+        cause_country=cause.country,
+        period=period,
+        totals=totals,
+        participation=participation(session, cause.id, period),
+        events=by_event(session, cause.id, period),
+        pages={
+            t.currency: top_pages(session, cause.id, period, t.currency, listed_only=listed_only)
+            for t in totals
+        },
+        teams=by_team(session, cause.id, period),
+        months=by_month(session, cause.id, period),
+        impact=impact_lines(cause, totals),
+        messages=donor_messages(session, cause.id, period),
+    )
+
+
+# The donations list and the ledger -------------------------------------------------------
+
+_receipt_number = func.coalesce(func.nullif(Receipt.display_number, ""), cast(Receipt.number, String))
+_RECEIPT_JOIN = and_(
+    Receipt.donation_id == Donation.id, Receipt.kind == "single", Receipt.voided_at.is_(None)
+)
+
+
+def _donation_columns():
+    return (
+        Donation.id,
+        Donation.public_id,
+        Donation.created_at,
+        Donation.paid_at,
+        Donation.status,
+        Donation.currency,
+        Donation.amount,
+        Donation.fee_cover_amount,
+        Donation.refunded_amount,
+        Donation.disputed_amount,
+        Donation.donor_name,
+        Donation.donor_email,
+        Donation.is_anonymous,
+        Donation.is_company,
+        GiftAidDeclaration.id.is_not(None).label("gift_aid"),
+        Receipt.id.label("receipt_id"),
+        _receipt_number.label("receipt_number"),
+        PledgePage.title.label("page_title"),
+        Event.name.label("event_name"),
+    )
+
+
+def _with_joins(stmt):
+    return (
+        stmt.join(PledgePage, PledgePage.id == Donation.page_id)
+        .join(Event, Event.id == Donation.event_id)
+        .outerjoin(GiftAidDeclaration, GiftAidDeclaration.donation_id == Donation.id)
+        .outerjoin(Receipt, _RECEIPT_JOIN)
+    )
+
+
+@dataclass(frozen=True)
+class DonationFilters:
+    status: str = ""
+    event_id: int | None = None
+    period: Period | None = None
+    search: str = ""
+
+
+def donations_page(
+    session: Session, cause_id: int, filters: DonationFilters, before_id: int | None, limit: int = 50
+) -> tuple[list, int | None]:
+    """One page of the donations list, newest first, by seek paging on the primary key: the
+    page after is `id < last id seen`, so no page scans the rows before it and none counts
+    them all. Returns (rows, the id to continue before, or None on the last page)."""
+    stmt = _with_joins(select(*_donation_columns())).where(Donation.cause_id == cause_id)
+    if filters.status:
+        stmt = stmt.where(Donation.status == filters.status)
+    if filters.event_id:
+        stmt = stmt.where(Donation.event_id == filters.event_id)
+    if filters.period:
+        stmt = stmt.where(
+            Donation.created_at >= filters.period.start, Donation.created_at < filters.period.end
+        )
+    if filters.search:
+        needle = f"%{filters.search.lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(Donation.donor_name).like(needle), func.lower(Donation.donor_email).like(needle))
+        )
+    if before_id:
+        stmt = stmt.where(Donation.id < before_id)
+    rows = session.execute(stmt.order_by(Donation.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more and rows else None)
+
+
+# Per statement, never on the connection: that would stream the session's later writes too.
+_STREAM = {"stream_results": True}
+
+
+def ledger_rows(session: Session, cause_id: int, period: Period, batch: int = 2000) -> Iterator:
+    """Every donation of the period, streamed with a server-side cursor: first the gifts paid in
+    the period (by payment time), then those created in it that were never paid."""
+    paid = (
+        _with_joins(select(*_donation_columns()))
+        .where(Donation.cause_id == cause_id, Donation.paid_at >= period.start, Donation.paid_at < period.end)
+        .order_by(Donation.paid_at, Donation.id)
+    )
+    unpaid = (
+        _with_joins(select(*_donation_columns()))
+        .where(
+            Donation.cause_id == cause_id,
+            Donation.created_at >= period.start,
+            Donation.created_at < period.end,
+            Donation.paid_at.is_(None),
+        )
+        .order_by(Donation.created_at, Donation.id)
+    )
+    connection = session.connection()
+    for stmt in (paid, unpaid):
+        # Core execution: the rows are plain tuples, so the ORM's loading layer is not needed.
+        result = connection.execute(stmt, execution_options=_STREAM | {"yield_per": batch})
+        try:
+            yield from result
+        finally:
+            result.close()
+
+
+def gift_aid_rows(session: Session, cause_id: int, period: Period, batch: int = 2000) -> Iterator:
+    stmt = (
+        gift_aid_filter(cause_id, period)
+        .add_columns(
+            GiftAidDeclaration.title,
+            GiftAidDeclaration.first_name,
+            GiftAidDeclaration.last_name,
+            GiftAidDeclaration.house_name_or_number,
+            GiftAidDeclaration.postcode,
+            Donation.paid_at,
+            Donation.amount,
+        )
+        .order_by(Donation.paid_at, Donation.id)
+    )
+    result = session.connection().execute(stmt, execution_options=_STREAM | {"yield_per": batch})
+    try:
+        yield from result
+    finally:
+        result.close()

@@ -1,0 +1,292 @@
+"""The charity dashboard, the donations list, and report downloads for one cause."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_login import login_required
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+from wtforms.fields.choices import SelectChoice
+
+from fundraiser.extensions import db
+from fundraiser.models import Cause, Event, ReportJob, event_causes
+from fundraiser.models.donations import DONATION_STATUSES
+from fundraiser.permissions import can_admin_cause, me, require
+from fundraiser.reports import csv as report_csv
+from fundraiser.reports import giftaid, pdf, queries, tasks
+from fundraiser.reports.forms import DonationFilterForm, PeriodForm
+from fundraiser.reports.periods import Period, PeriodError, parse_period
+
+bp = Blueprint("reports", __name__)
+
+
+def _cause_for_admin(slug: str) -> Cause:
+    cause = db.session.scalar(select(Cause).where(Cause.slug == slug))
+    if cause is None:
+        abort(404)
+    require(can_admin_cause(me(), cause.id))
+    return cause
+
+
+def _period_or_400(cause: Cause) -> Period:
+    try:
+        return parse_period(request.args, cause.timezone)
+    except PeriodError as error:
+        abort(400, description=str(error))
+
+
+def cause_values(cause: Cause) -> dict:
+    return {
+        "slug": cause.slug,
+        "name": cause.name,
+        "country": cause.country,
+        "timezone": cause.timezone,
+        "locale": pdf.LOCALES.get(cause.country, "en_GB"),
+    }
+
+
+def _failed_receipt_emails(cause_id: int) -> list | None:
+    """The receipts area offers this list; the dashboard shows it once it exists."""
+    try:
+        from fundraiser.receipts import services as receipt_services
+    except ImportError:
+        return None
+    finder = getattr(receipt_services, "failed_receipt_emails", None)
+    if finder is None:
+        return None
+    return [
+        {
+            "number": item.number,
+            "donor_email": item.donor_email,
+            "attempts": item.attempts,
+            "error": item.error,
+        }
+        for item in finder(db.session, cause_id)
+    ]
+
+
+def _recent_jobs(cause_id: int) -> list[dict]:
+    jobs = db.session.scalars(
+        select(ReportJob)
+        .where(ReportJob.cause_id == cause_id)
+        .order_by(ReportJob.created_at.desc())
+        .limit(10)
+    )
+    return [tasks.job_values(job) for job in jobs]
+
+
+@bp.get("/causes/<slug>/dashboard")
+@login_required
+def dashboard(slug: str):
+    cause = _cause_for_admin(slug)
+    form = PeriodForm(request.args)
+    try:
+        period = parse_period(request.args, cause.timezone)
+    except PeriodError as error:
+        form.from_.errors = [str(error)]
+        return render_template(
+            "reports/dashboard.html", cause=cause_values(cause), form=form, report=None
+        ), 400
+    report = queries.build_report(db.session, cause, period)
+    return render_template(
+        "reports/dashboard.html",
+        cause=cause_values(cause),
+        form=form,
+        report=report,
+        params=period.as_params(),
+        failed_emails=_failed_receipt_emails(cause.id),
+        jobs=_recent_jobs(cause.id),
+    )
+
+
+def _cause_events(cause_id: int) -> list[tuple[int, str]]:
+    stmt = (
+        select(Event.id, Event.name)
+        .join(event_causes, event_causes.c.event_id == Event.id)
+        .where(event_causes.c.cause_id == cause_id)
+        .order_by(Event.starts_on.desc(), Event.name)
+    )
+    return [(row.id, row.name) for row in db.session.execute(stmt)]
+
+
+def _receipt_url(receipt_id: int | None) -> str | None:
+    """The receipts area's signed download link (a short-lived one for the charity admin)."""
+    if receipt_id is None:
+        return None
+    try:
+        from fundraiser.receipts.services import download_token
+
+        return url_for("receipts.download", token=download_token(receipt_id))
+    except (ImportError, BuildError):
+        return None
+
+
+def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> queries.DonationFilters:
+    """Read the list's filters, or 400 with what is wrong."""
+    args = request.args
+    status = args.get("status", "")
+    if status and status not in DONATION_STATUSES:
+        abort(400, description=f"'status' must be one of {', '.join(DONATION_STATUSES)}.")
+    event_id = None
+    if args.get("event"):
+        if not args["event"].isdigit() or int(args["event"]) not in {e[0] for e in events}:
+            abort(400, description="'event' must be one of this cause's events.")
+        event_id = int(args["event"])
+    period = None
+    if args.get("from") or args.get("to"):
+        try:
+            period = parse_period(
+                {"period": "custom", "from": args.get("from", ""), "to": args.get("to", "")}, cause.timezone
+            )
+        except PeriodError as error:
+            abort(400, description=str(error))
+    search = args.get("q", "").strip()
+    if len(search) > 120:
+        abort(400, description="Search for at most 120 characters.")
+    return queries.DonationFilters(status=status, event_id=event_id, period=period, search=search)
+
+
+@bp.get("/causes/<slug>/donations")
+@login_required
+def donations(slug: str):
+    cause = _cause_for_admin(slug)
+    events = _cause_events(cause.id)
+    filters = _donation_filters(cause, events)
+    before = request.args.get("before", "")
+    if before and not before.isdigit():
+        abort(400, description="'before' must be a donation position from the Next link.")
+    rows, next_before = queries.donations_page(db.session, cause.id, filters, int(before) if before else None)
+    form = DonationFilterForm(request.args)
+    form.event.choices = [SelectChoice("", "Any event")] + [SelectChoice(str(i), name) for i, name in events]
+    kept_args = {k: v for k, v in request.args.items() if k != "before" and v}
+    return render_template(
+        "reports/donations.html",
+        cause=cause_values(cause),
+        form=form,
+        rows=[_donation_row(row) for row in rows],
+        next_url=url_for("reports.donations", slug=slug, before=next_before, **kept_args)
+        if next_before
+        else None,
+        first_url=url_for("reports.donations", slug=slug, **kept_args) if before else None,
+    )
+
+
+def _donation_row(row) -> dict:
+    values = dict(row._mapping)
+    values["receipt_url"] = _receipt_url(row.receipt_id)
+    values["refund_url"] = f"/donations/{row.public_id}/refund"
+    values["refundable"] = row.status == "paid" and row.refunded_amount < row.amount + row.fee_cover_amount
+    return values
+
+
+def _start_job_or_none(cause: Cause, kind: str, period: Period) -> Response | None:
+    """Big reports are made in the background; the page that follows them shows progress."""
+    if not tasks.is_big(
+        db.session, cause.id, period, current_app.config.get("REPORT_BACKGROUND_ROWS", tasks.BIG_ROWS)
+    ):
+        return None
+    user = me()
+    job = tasks.create_job(db.session, cause.id, kind, period, user.id if user else None)
+    db.session.commit()
+    tasks.start(job.id)
+    return redirect(url_for("reports.job", slug=cause.slug, public_id=job.public_id), 303)
+
+
+def _csv_response(rows, name: str) -> Response:
+    response = Response(stream_with_context(rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/causes/<slug>/reports/donations.csv")
+@login_required
+def donations_csv(slug: str):
+    cause = _cause_for_admin(slug)
+    period = _period_or_400(cause)
+    started = _start_job_or_none(cause, "donations_csv", period)
+    if started:
+        return started
+    rows = report_csv.ledger_csv(db.session, cause, period)
+    return _csv_response(rows, tasks.file_name(cause.slug, "donations_csv", period))
+
+
+@bp.get("/causes/<slug>/reports/summary.csv")
+@login_required
+def summary_csv(slug: str):
+    cause = _cause_for_admin(slug)
+    period = _period_or_400(cause)
+    report = queries.build_report(db.session, cause, period)
+    return _csv_response(report_csv.summary_csv(report), tasks.file_name(cause.slug, "summary_csv", period))
+
+
+@bp.get("/causes/<slug>/reports/gift-aid.csv")
+@login_required
+def gift_aid_csv(slug: str):
+    cause = _cause_for_admin(slug)
+    if cause.country != "GB":
+        abort(404, description="Gift Aid claims are for UK causes only.")
+    period = _period_or_400(cause)
+    started = _start_job_or_none(cause, "gift_aid_csv", period)
+    if started:
+        return started
+    rows = giftaid.gift_aid_csv(db.session, cause, period)
+    return _csv_response(rows, tasks.file_name(cause.slug, "gift_aid_csv", period))
+
+
+@bp.get("/causes/<slug>/reports/impact.pdf")
+@login_required
+def impact_pdf(slug: str):
+    cause = _cause_for_admin(slug)
+    period = _period_or_400(cause)
+    started = _start_job_or_none(cause, "impact_pdf", period)
+    if started:
+        return started
+    document = pdf.impact_pdf(db.session, cause, period)
+    response = Response(document, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="{tasks.file_name(cause.slug, "impact_pdf", period)}"'
+    )
+    return response
+
+
+def _job_for(slug: str, public_id: str) -> tuple[Cause, ReportJob]:
+    cause = _cause_for_admin(slug)
+    job = db.session.scalar(
+        select(ReportJob).where(ReportJob.public_id == public_id, ReportJob.cause_id == cause.id)
+    )
+    if job is None:
+        abort(404)
+    return cause, job
+
+
+@bp.get("/causes/<slug>/reports/jobs/<public_id>")
+@login_required
+def job(slug: str, public_id: str):
+    cause, job = _job_for(slug, public_id)
+    return render_template("reports/job.html", cause=cause_values(cause), job=tasks.job_values(job))
+
+
+@bp.get("/causes/<slug>/reports/jobs/<public_id>/download")
+@login_required
+def job_download(slug: str, public_id: str):
+    _cause, job = _job_for(slug, public_id)
+    if job.status != "done":
+        abort(404, description="This report is not ready yet.")
+    path = Path(current_app.config["REPORT_FOLDER"]) / job.file_path
+    if not path.is_file():
+        abort(404, description="This report's file is no longer kept.")
+    mimetype = "application/pdf" if job.kind == "impact_pdf" else "text/csv"
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=job.file_path)

@@ -1,0 +1,108 @@
+"""Rate limits, cookie flags and CSRF, each proved on an app built with that setting on."""
+
+from __future__ import annotations
+
+import re
+
+from config import ProductionConfig
+
+
+def scrape_csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+def test_the_eleventh_failing_sign_in_within_a_minute_gets_429(app_with, factories, session):
+    limited = app_with(RATELIMIT_ENABLED=True, SIGNIN_RATE_LIMIT="10/minute")
+    user = factories.user()
+    session.commit()
+    client = limited.test_client()
+    for attempt in range(10):
+        response = client.post("/signin", data={"email": user.email, "password": f"wrong-{attempt}"})
+        assert response.status_code == 422, attempt
+    response = client.post("/signin", data={"email": user.email, "password": "wrong-again"})
+    assert response.status_code == 429
+    response = client.post("/signin", data={"email": user.email, "password": factories.password})
+    assert response.status_code == 429, "the right password does not lift the limit early"
+    assert client.get("/signin").status_code == 200, "only attempts are limited, not the form"
+
+
+def test_the_test_app_itself_does_not_rate_limit(client, factories, session):
+    user = factories.user()
+    session.commit()
+    for attempt in range(12):
+        response = client.post("/signin", data={"email": user.email, "password": f"wrong-{attempt}"})
+        assert response.status_code == 422
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, factories, session):
+    user = factories.user()
+    session.commit()
+    response = client.post("/signin", data={"email": user.email, "password": factories.password})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_production_config_marks_cookies_secure():
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+    assert ProductionConfig.REMEMBER_COOKIE_SECURE is True
+    assert ProductionConfig.SESSION_COOKIE_HTTPONLY is True
+    assert ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_a_production_app_sends_the_session_cookie_secure_only(app_with, factories, session):
+    production = app_with(ProductionConfig, SECRET_KEY="a-production-secret", TESTING=True)
+    user = factories.user()
+    session.commit()
+    client = production.test_client()
+    form = client.get("/signin", base_url="https://localhost")
+    token = scrape_csrf_token(form.get_data(as_text=True))
+    response = client.post(
+        "/signin",
+        base_url="https://localhost",
+        data={"email": user.email, "password": factories.password, "csrf_token": token},
+        headers={"Referer": "https://localhost/signin"},
+    )
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_csrf_refuses_a_post_without_the_token_and_accepts_the_scraped_one(app_with, factories, session):
+    protected = app_with(WTF_CSRF_ENABLED=True)
+    user = factories.user()
+    session.commit()
+    client = protected.test_client()
+
+    response = client.post("/signin", data={"email": user.email, "password": factories.password})
+    assert response.status_code == 400
+    response = client.post(
+        "/signin", data={"email": user.email, "password": factories.password, "csrf_token": "forged"}
+    )
+    assert response.status_code == 400
+
+    token = scrape_csrf_token(client.get("/signin").get_data(as_text=True))
+    response = client.post(
+        "/signin", data={"email": user.email, "password": factories.password, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert client.get("/me").status_code == 200
+
+    assert client.post("/signout").status_code == 400, "sign-out is a form too"
+    assert client.get("/me").status_code == 200
+    token = scrape_csrf_token(client.get("/me").get_data(as_text=True))
+    assert client.post("/signout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/me").status_code == 302
+
+
+def test_csrf_also_guards_sign_up(app_with, session):
+    protected = app_with(WTF_CSRF_ENABLED=True)
+    client = protected.test_client()
+    data = {"name": "Lee", "email": "lee@example.com", "password": "long-enough-pw"}
+    assert client.post("/signup", data=data).status_code == 400
+    token = scrape_csrf_token(client.get("/signup").get_data(as_text=True))
+    assert client.post("/signup", data={**data, "csrf_token": token}).status_code == 302

@@ -1,0 +1,62 @@
+"""Gift limits per currency and the fee estimate, in integer arithmetic."""
+
+from __future__ import annotations
+
+import pytest
+
+from fundraiser.donations.services import (
+    FEE_RATES,
+    amount_error,
+    estimate_fee,
+    maximum_amount,
+    minimum_amount,
+    stripe_fee,
+)
+
+
+@pytest.mark.parametrize(
+    ("currency", "smallest", "largest"),
+    [
+        ("GBP", 30, 1_000_000),
+        ("USD", 50, 1_000_000),
+        ("CAD", 50, 1_000_000),
+        ("EUR", 50, 1_000_000),
+        ("AUD", 50, 1_000_000),
+        ("JPY", 50, 1_000_000),
+    ],
+)
+def test_limits_follow_stripe_minimums_and_our_maximum(currency, smallest, largest):
+    assert (minimum_amount(currency), maximum_amount(currency)) == (smallest, largest)
+    assert amount_error(smallest, currency) is None
+    assert amount_error(largest, currency) is None
+    assert "smallest gift" in amount_error(smallest - 1, currency)
+    assert "largest gift" in amount_error(largest + 1, currency)
+
+
+def test_limit_messages_use_the_currency_format():
+    assert amount_error(29, "GBP") == "The smallest gift we can take is £0.30."
+    assert amount_error(1_000_001, "JPY") == "The largest gift we can take online is JP¥1,000,000."
+    assert amount_error(100, "CHF") == "We cannot take gifts in CHF."
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "fee"),
+    [
+        (2500, "GBP", 59),  # £25 -> charge £25.59: 1.5% of 2559 = 38.4 (39) + 20p = 59p
+        (1000, "USD", 61),  # $10 -> $10.61: 2.9% of 1061 = 30.8 (31) + 30c
+        (1000, "CAD", 61),
+        (5000, "EUR", 102),
+        (1000, "JPY", 38),  # ¥1,000 -> ¥1,038: 3.6% = 37.4 (38), no fixed fee
+    ],
+)
+def test_fee_estimate_examples(amount, currency, fee):
+    assert estimate_fee(amount, currency) == fee
+    assert isinstance(estimate_fee(amount, currency), int)
+
+
+@pytest.mark.parametrize("currency", sorted(FEE_RATES))
+def test_fee_cover_is_the_smallest_that_leaves_the_whole_gift(currency):
+    for amount in (*range(minimum_amount(currency), 5000, 7), 99_999, maximum_amount(currency)):
+        charged = amount + estimate_fee(amount, currency)
+        assert charged - stripe_fee(charged, currency) >= amount, (amount, currency)
+        assert charged - 1 - stripe_fee(charged - 1, currency) < amount, (amount, currency)
