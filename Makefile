@@ -40,7 +40,7 @@ run: seed
 	$(BIN)/python -m fundraiser.devserver
 
 worker: install
-	$(BIN)/rq worker --url "$${REDIS_URL:?set REDIS_URL to run a worker}" default
+	$(BIN)/rq worker --worker-class rq.worker.SimpleWorker --url "$${REDIS_URL:?set REDIS_URL to run a worker}" default
 
 lint: install
 	$(BIN)/ruff check .

@@ -16,38 +16,49 @@ log = logging.getLogger(__name__)
 
 
 def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Run `func(*args, **kwargs)` in the background, or now when there is no Redis."""
-    redis_url = current_app.config.get("REDIS_URL")
-    if not redis_url:
-        try:
-            func(*args, **kwargs)
-        except Exception:  # inline jobs must not break the request that queued them
-            log.exception("Inline job %s failed", func.__qualname__)
-        return
-    from redis import Redis
-    from rq import Queue, Retry
+    """Run `func(*args, **kwargs)` in the background, or now when there is no Redis.
 
-    queue = Queue(connection=Redis.from_url(redis_url))
-    queue.enqueue(
-        run_in_app,
-        f"{func.__module__}:{func.__qualname__}",
-        args,
-        kwargs,
-        retry=Retry(max=5, interval=[10, 30, 60, 300, 900]),
-    )
+    When Redis is configured but cannot be reached, the job runs inline instead: a receipt
+    made slowly is better than one never made (the webhook that queued it will not repeat)."""
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        from redis.exceptions import RedisError
+        from rq import Queue, Retry
+
+        try:
+            Queue(connection=Redis.from_url(redis_url)).enqueue(
+                run_in_app,
+                f"{func.__module__}:{func.__qualname__}",
+                args,
+                kwargs,
+                retry=Retry(max=5, interval=[10, 30, 60, 300, 900]),
+            )
+            return
+        except RedisError:
+            log.warning("Redis unreachable; running job %s inline", func.__qualname__, exc_info=True)
+    try:
+        func(*args, **kwargs)
+    except Exception:  # inline jobs must not break the request that queued them
+        log.exception("Inline job %s failed", func.__qualname__)
 
 
 def run_in_app(target: str, args: tuple, kwargs: dict) -> Any:
-    """Entry point for RQ: build the app once per worker process and call the job in it."""
+    """Entry point for RQ: call the job inside an app context, building the app once per
+    worker process (or using the app already current, as a test's burst worker does)."""
     import importlib
+
+    from flask import has_app_context
 
     from fundraiser import create_app
 
+    module_name, func_name = target.split(":")
+    func = getattr(importlib.import_module(module_name), func_name)
+    if has_app_context():
+        return func(*args, **kwargs)
     global _worker_app
     if _worker_app is None:
         _worker_app = create_app()
-    module_name, func_name = target.split(":")
-    func = getattr(importlib.import_module(module_name), func_name)
     with _worker_app.app_context():
         return func(*args, **kwargs)
 

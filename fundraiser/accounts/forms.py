@@ -5,40 +5,14 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
 from fundraiser.accounts.services import GRANTABLE_ROLES, MIN_PASSWORD_LENGTH
+from fundraiser.forms import BaseForm
 
-# NUL and other control characters: PostgreSQL refuses NUL in text, and none belongs in a name.
+# Control characters (BaseForm already drops NUL): none belongs in a name, email or password.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class BaseForm(FlaskForm):
-    """A FlaskForm that lets only text reach text fields.
-
-    Flask-WTF hands every posted file, and every JSON value, to the field of that name: a
-    file posted as "email", or {"email": 1e999} as JSON, reached validators that expect a
-    string (a 500), and a JSON list broke before validation began.
-    """
-
-    class Meta:
-        def wrap_formdata(self, form, formdata):
-            try:
-                data = super().wrap_formdata(form, formdata)
-            except (TypeError, ValueError):  # JSON that is not an object
-                return MultiDict()
-            if data is None or not hasattr(data, "items"):
-                return data
-            file_fields = {field.name for field in form if field.type in ("FileField", "MultipleFileField")}
-            clean = MultiDict()
-            for key, value in data.items(multi=True):
-                if isinstance(value, str) or (isinstance(value, FileStorage) and key in file_fields):
-                    clean.add(key, value)
-                elif isinstance(value, int | float) and not isinstance(value, bool):
-                    clean.add(key, str(value))
-            return clean
 
 
 def printable(form: FlaskForm, field) -> None:

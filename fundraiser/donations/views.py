@@ -24,6 +24,7 @@ from fundraiser.models import Donation, PledgePage
 from fundraiser.money import MoneyError, format_money, parse_amount
 from fundraiser.payments import gateway
 from fundraiser.permissions import me
+from fundraiser.receipts.services import receipt_link_for_donation
 
 log = logging.getLogger(__name__)
 bp = Blueprint("donations", __name__)
@@ -317,6 +318,7 @@ def thank_you(public_id: str):
         donation=donation_status(donation),
         page=page_summary(donation.page),
         public_id=public_id,
+        receipt_url=receipt_link_for_donation(db.session, donation.id) if donation.status == "paid" else None,
     )
     return _no_store(current_app.make_response(body))
 

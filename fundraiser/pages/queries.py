@@ -277,8 +277,15 @@ def impact_reached(raised: int, currency: str, units: list[ImpactUnit] | list[Un
 
 def donor_wall(session: Session, page_id: int, limit: int = DONOR_WALL_SIZE) -> list[DonorWallEntry]:
     """The latest paid gifts to a page. Anonymous donors show neither name nor amount."""
-    donations = session.scalars(
-        select(Donation)
+    donations = session.execute(
+        select(
+            Donation.donor_name,
+            Donation.is_anonymous,
+            Donation.amount,
+            Donation.currency,
+            Donation.message,
+            Donation.paid_at,
+        )
         # paid_at IS NOT NULL keeps the scan inside the (page_id, paid_at) index range of paid
         # gifts: PostgreSQL sorts NULLs first in DESC order, so unpaid rows would be read first.
         .where(Donation.page_id == page_id, Donation.status == "paid", Donation.paid_at.is_not(None))
@@ -287,7 +294,7 @@ def donor_wall(session: Session, page_id: int, limit: int = DONOR_WALL_SIZE) -> 
     )
     return [
         DonorWallEntry(
-            name=donation.public_name,
+            name="Anonymous" if donation.is_anonymous else donation.donor_name,
             amount=None if donation.is_anonymous else donation.amount,
             currency=donation.currency,
             message=donation.message,

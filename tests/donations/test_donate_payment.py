@@ -323,3 +323,24 @@ def test_pay_refuses_garbage_without_a_500(factories, session, donate_form, dona
 
     assert answers == [400, 400, 400, 400, 402, 404]
     assert donations()[0].status == "pending"
+
+
+def test_thank_you_page_links_to_the_receipt_once_paid(
+    factories, session, donate_form, donations, client, localstripe, stripe_events
+):
+    page = factories.page()
+    session.commit()
+    donate_form(page).post(amount_choice="other", other_amount="25.00")
+    (donation,) = donations()
+    assert "Download your receipt" not in client.get(f"/thank-you/{donation.public_id}").get_data(
+        as_text=True
+    )
+
+    assert stripe_events.deliver(client, stripe_events.payment_intent(donation)).status_code == 200
+
+    html = client.get(f"/thank-you/{donation.public_id}").get_data(as_text=True)
+    link = re.search(r'href="([^"]+\.pdf)">Download your receipt', html).group(1)
+    pdf = client.get(link)
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
