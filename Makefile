@@ -51,3 +51,23 @@ test: install lint
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-output
+
+# Benchmarks (docs/performance.md): they need PostgreSQL on 127.0.0.1:5432, and wrk and
+# redis-server, installed here from Debian's packages when missing.
+BENCH_APT_PACKAGES := wrk redis-server
+
+.PHONY: bench-packages bench-http bench-webhooks
+
+bench-packages:
+	@missing=""; for p in $(BENCH_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+bench-http: install bench-packages
+	$(BIN)/python bench/http.py $(BENCH_ARGS)
+
+bench-webhooks: install bench-packages
+	$(BIN)/python bench/webhooks.py $(BENCH_ARGS)

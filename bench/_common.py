@@ -450,12 +450,22 @@ def wrk(url: str, seconds: int, connections: int = 16, threads: int = 1, headers
 
 def write_table(marker: str, header: list[str], rows: list[list[str]], preface: str) -> None:
     """Replace the block between `<!-- marker:start -->` and `<!-- marker:end -->` in
-    docs/performance.md (appending it if absent) with a Markdown table."""
+    docs/performance.md (appending it if absent) with a Markdown table. Rows of databases this
+    run did not measure (the first cell) are kept, so one database can be re-run alone."""
     start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
-    lines = [start, preface, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    block = "\n".join(lines + [end])
     text = DOCS.read_text() if DOCS.exists() else "# Performance\n"
+    measured = {row[0] for row in rows}
+    kept = []
+    if start in text and end in text:
+        old = text[text.index(start) : text.index(end)].splitlines()
+        for line in old:
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if line.startswith("| ") and len(cells) == len(header) and cells[0] not in measured:
+                if cells != header:
+                    kept.append(cells)
+    lines = [start, preface, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in kept + rows]
+    block = "\n".join(lines + [end])
     if start in text and end in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
@@ -463,8 +473,13 @@ def write_table(marker: str, header: list[str], rows: list[list[str]], preface: 
     DOCS.write_text(text)
 
 
-def machine_line(databases: str) -> str:
+def machine_line() -> str:
     return (
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {CORES} cores, {databases}; "
-        f"gunicorn {WORKERS} sync workers, production config; load from the same machine over 127.0.0.1."
+        f"{CORES} cores; gunicorn {WORKERS} sync workers, production config; "
+        "load generated on the same machine over 127.0.0.1."
     )
+
+
+def now_text() -> str:
+    load = os.getloadavg()[0]
+    return f"{datetime.now(UTC):%Y-%m-%d %H:%M} (load {load:.1f})"

@@ -35,6 +35,7 @@ from bench._common import (  # noqa: E402
     gunicorn,
     log,
     machine_line,
+    now_text,
     seed_world,
     write_table,
     wrk,
@@ -81,16 +82,23 @@ def measure(kind: str, size: int, seconds: int) -> tuple[dict[str, Load], dict]:
                 for _ in range(20):
                     response = requests.get(server.url + path, headers=headers, timeout=10)
                     response.raise_for_status()
-            results = {}
+            # The machine is shared, so its speed drifts: each route is paired with a floor
+            # measured just before it, and its ratio is taken against that floor.
+            results, floors = {}, {}
             for route, (path, headers) in paths.items():
+                if route == "floor":
+                    continue
+                floors[route] = wrk(server.url + paths["floor"][0], seconds)
                 results[route] = wrk(server.url + path, seconds, headers=headers)
-                load = results[route]
-                log(
-                    f"[{kind} {size:,}] {route:24} {load.requests_per_second:8.0f} req/s  "
-                    f"p50 {load.p50_ms:6.1f} ms  p99 {load.p99_ms:6.1f} ms  errors {load.errors}"
-                )
+                for name, load in (("floor", floors[route]), (route, results[route])):
+                    log(
+                        f"[{kind} {size:,}] {name:24} {load.requests_per_second:8.0f} req/s  "
+                        f"p50 {load.p50_ms:6.1f} ms  p99 {load.p99_ms:6.1f} ms  errors {load.errors}"
+                    )
+            results["floor"] = floors["pledge page"]
+            floors["floor"] = floors["pledge page"]
             world["server_errors"] = errors_logged(server)
-    return results, world
+    return results, floors, world
 
 
 def main() -> None:
@@ -102,11 +110,11 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true", help="print only, leave docs/performance.md")
     args = parser.parse_args()
     started = time.perf_counter()
-    rows, lines = [], []
+    rows, lines, measured_at = [], [], {}
     for kind in args.databases.split(","):
-        small, _ = measure(kind, args.small, args.seconds)
-        large, world = measure(kind, args.large, args.seconds)
-        floor_small, floor_large = small["floor"], large["floor"]
+        measured_at[kind] = now_text()
+        small, floor_small, _ = measure(kind, args.small, args.seconds)
+        large, floor_large, world = measure(kind, args.large, args.seconds)
         lines.append(f"\n{kind} ({CORES} cores), {args.small:,} vs {world['donations']:,} donation rows")
         lines.append(
             f"{'route':24} {'small r/s':>9} {'p50':>7} {'p99':>7} {'large r/s':>9} {'p50':>7} {'p99':>7}"
@@ -114,9 +122,10 @@ def main() -> None:
         )
         for route in ROUTES:
             s, g = small[route], large[route]
-            ratio_small = s.requests_per_second / floor_small.requests_per_second
-            ratio_large = g.requests_per_second / floor_large.requests_per_second
-            growth = g.requests_per_second / s.requests_per_second
+            ratio_small = s.requests_per_second / floor_small[route].requests_per_second
+            ratio_large = g.requests_per_second / floor_large[route].requests_per_second
+            # Large against small, each first divided by its own floor (the drift taken out).
+            growth = ratio_large / ratio_small
             lines.append(
                 f"{route:24} {s.requests_per_second:9.0f} {s.p50_ms:6.1f}ms {s.p99_ms:6.1f}ms"
                 f" {g.requests_per_second:9.0f} {g.p50_ms:6.1f}ms {g.p99_ms:6.1f}ms"
@@ -125,6 +134,8 @@ def main() -> None:
             rows.append(
                 [
                     kind,
+                    f"{CORES}",
+                    measured_at[kind],
                     route,
                     f"{s.requests_per_second:.0f}",
                     f"{s.p50_ms:.1f} / {s.p99_ms:.1f}",
@@ -144,19 +155,24 @@ def main() -> None:
             "bench-http",
             [
                 "database",
+                "cores",
+                "measured (UTC, load avg)",
                 "route",
                 f"{args.small:,}: req/s",
                 "p50 / p99 ms",
                 f"{args.large:,}: req/s",
                 "p50 / p99 ms",
-                "small ÷ floor",
-                "large ÷ floor",
-                "large ÷ small",
+                "small ÷ its floor",
+                "large ÷ its floor",
+                "large ÷ small (floor-normalised)",
                 "errors",
             ],
             rows,
-            machine_line(args.databases.replace(",", " and "))
-            + f" wrk 1 thread, 16 connections, {args.seconds} s per route."
+            machine_line()
+            + f" wrk 1 thread, 16 connections, {args.seconds} s per route, each route right after"
+            f" {args.seconds} s of the floor route; its ratio is to that floor (the floor row shows"
+            ' the one before the pledge page). "fresh" is a visitor with the just-gave cookie,'
+            " whose page is drawn anew every time."
             + (" (Large run below 1,000,000: see the note.)" if args.large < 1_000_000 else ""),
         )
 

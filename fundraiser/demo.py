@@ -146,7 +146,41 @@ def load_demo_data(session: Session) -> bool:
     update = "Week 6 of training: **15K** done without stopping. Thank you for every gift!"
     session.add(PageUpdate(page=first_page, body_markdown=update, body_html=render_markdown(update)))
     session.flush()
+    _demo_gifts(session)
     return True
+
+
+DONORS = [("Sam Rivers", "Go well!"), ("Priya Anand", ""), ("Tom Hughes", "Proud of you."), ("Mia Chen", "")]
+
+
+def _demo_gifts(session: Session) -> None:
+    """A few paid gifts per page so totals, donor walls and the charity dashboard have figures.
+    They never went through Stripe: their PaymentIntent ids start with pi_demo_, and a refund
+    of one is refused by the Stripe stand-in."""
+    from fundraiser.donations import services
+
+    pages = session.scalars(select(PledgePage).order_by(PledgePage.id)).all()
+    now = utcnow()
+    for index, page in enumerate(pages):
+        for step, (name, message) in enumerate(DONORS[: 1 + index % 4]):
+            donation = services.create_pending_donation(
+                session,
+                page,
+                amount=(1 + step) * 1500 + index * 500,
+                donor_name=name,
+                donor_email=f"{name.split()[0].lower()}@donor.demo.test",
+                message=message,
+                is_anonymous=step == 3,
+                address_line1="1 High Street",
+                address_city="Toronto",
+                address_postcode="M5V 2T6",
+                address_country=page.cause.country,
+            )
+            donation.stripe_payment_intent_id = f"pi_demo_{donation.public_id}"
+            services.mark_paid(
+                session, donation, charge_id=None, paid_at=now - timedelta(days=3 + 11 * step + index)
+            )
+    session.flush()
 
 
 def _cause(session: Session, spec: dict) -> Cause:

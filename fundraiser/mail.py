@@ -45,6 +45,16 @@ def build_message(mail: Mail) -> EmailMessage:
     return message
 
 
+def console_text(message: EmailMessage, mail: Mail) -> str:
+    """The mail as a developer wants to read it: headers, the plain body with its links whole,
+    and the attachments by name and size (not as base64)."""
+    files = "".join(f"\n[attachment] {a.filename} ({len(a.content):,} bytes)" for a in mail.attachments)
+    return (
+        f"--- mail (MAIL_SERVER unset) ---\nFrom: {message['From']}\nTo: {mail.to}\n"
+        f"Subject: {mail.subject}\n\n{mail.text}{files}\n--- end mail ---"
+    )
+
+
 def send(mail: Mail) -> None:
     """Send now. Raises smtplib/OSError on failure so callers can retry."""
     message = build_message(mail)

@@ -13,6 +13,8 @@ SUPPORTED_CURRENCIES = ("GBP", "USD", "CAD", "EUR", "AUD", "JPY")
 MAX_MAJOR_UNITS = 10_000_000
 _SYMBOL = re.compile(r"^(?:CA\$|A\$|US\$|[£$€¥])")
 _AMOUNT = re.compile(r"^(?P<whole>\d+)(?:\.(?P<frac>\d*))?$")
+# A comma is only ever a thousands separator: "1,000" or "12,345,678.50", never "25,00".
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 
 
 class MoneyError(ValueError):
@@ -29,7 +31,13 @@ def parse_amount(text: str | None, currency: str) -> int:
     currency = currency.upper()
     if currency not in SUPPORTED_CURRENCIES:
         raise MoneyError(f"{currency} is not a currency we accept.")
-    cleaned = _SYMBOL.sub("", (text or "").strip().replace(",", "").replace(" ", ""))
+    cleaned = _SYMBOL.sub("", (text or "").strip().replace(" ", ""))
+    if "," in cleaned:
+        if not _GROUPED.match(cleaned):
+            raise MoneyError(
+                "Use a point for pennies and cents, like 25.00 (a comma only separates thousands)."
+            )
+        cleaned = cleaned.replace(",", "")
     if not cleaned:
         raise MoneyError("Enter an amount.")
     if cleaned.startswith("-"):

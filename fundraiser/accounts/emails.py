@@ -16,3 +16,14 @@ def send_reset_link(to: str, name: str, link: str) -> None:
             text=render_template("accounts/reset_email.txt", name=name, link=link),
         )
     )
+
+
+def send_confirmation_link(to: str, name: str, link: str) -> None:
+    """Email the link that proves the address belongs to the person who signed up."""
+    send(
+        Mail(
+            to=to,
+            subject=f"Confirm your email for {current_app.config['PLATFORM_NAME']}",
+            text=render_template("accounts/confirm_email.txt", name=name, link=link),
+        )
+    )

@@ -25,8 +25,10 @@ def _strip(value):
 
 
 def _password_field(label: str) -> PasswordField:
+    """A new password: password managers offer to generate one."""
     return PasswordField(
         label,
+        render_kw={"autocomplete": "new-password"},
         validators=[
             DataRequired("Enter a password."),
             Length(min=MIN_PASSWORD_LENGTH, max=200, message="Use 10 to 200 characters."),
@@ -39,6 +41,7 @@ def _email_field() -> EmailField:
     return EmailField(
         "Email",
         filters=[_strip],
+        render_kw={"autocomplete": "email"},
         validators=[
             DataRequired("Enter your email address."),
             Length(max=254),
@@ -52,6 +55,7 @@ class SignUpForm(BaseForm):
     name = StringField(
         "Your name",
         filters=[_strip],
+        render_kw={"autocomplete": "name"},
         validators=[DataRequired("Enter your name."), Length(max=120), printable],
     )
     email = _email_field()
@@ -62,10 +66,12 @@ class SignInForm(BaseForm):
     email = EmailField(
         "Email",
         filters=[_strip],
+        render_kw={"autocomplete": "username"},
         validators=[DataRequired("Enter your email address."), Length(max=254), printable],
     )
     password = PasswordField(
         "Password",
+        render_kw={"autocomplete": "current-password"},
         validators=[DataRequired("Enter your password."), Length(max=200), printable],
     )
 
@@ -76,6 +82,7 @@ class ResetRequestForm(BaseForm):
     email = EmailField(
         "Email",
         filters=[_strip],
+        render_kw={"autocomplete": "email"},
         validators=[DataRequired("Enter your email address."), Length(max=254), printable],
     )
 
@@ -84,6 +91,7 @@ class ResetPasswordForm(BaseForm):
     password = _password_field(f"New password (at least {MIN_PASSWORD_LENGTH} characters)")
     confirm = PasswordField(
         "Repeat the new password",
+        render_kw={"autocomplete": "new-password"},
         validators=[
             DataRequired("Repeat the new password."),
             EqualTo("password", "The passwords do not match."),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+from datetime import UTC, datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -14,6 +14,8 @@ from fundraiser.models import User
 
 RESET_TOKEN_MAX_AGE = 60 * 60  # one hour
 RESET_SALT = "password-reset"
+CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 60 * 60  # a week
+CONFIRM_SALT = "email-confirm"
 MIN_PASSWORD_LENGTH = 10
 # The roles a platform admin can grant or revoke, by the User column that holds each.
 GRANTABLE_ROLES = {"event_organiser": "is_event_organiser", "platform_admin": "is_platform_admin"}
@@ -73,18 +75,44 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
+def mark_email_confirmed(user: User) -> None:
+    """The person opened a link we emailed to this address: it is theirs."""
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = datetime.now(UTC)
+
+
 def reset_serializer(serializer_class: type[URLSafeTimedSerializer] = URLSafeTimedSerializer):
     return serializer_class(current_app.config["SECRET_KEY"], salt=RESET_SALT)
 
 
-def _password_fingerprint(user: User) -> str:
-    """Changes whenever the password does, without putting any of the hash in the token
-    (itsdangerous tokens are signed, not encrypted)."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+def confirm_serializer(serializer_class: type[URLSafeTimedSerializer] = URLSafeTimedSerializer):
+    return serializer_class(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def make_confirm_token(user: User) -> str:
+    """A signed, timed token naming the user and the address it was sent to."""
+    return confirm_serializer().dumps({"user": user.id, "email": user.email})
+
+
+def confirm_email(session: Session, token: str, max_age: int = CONFIRM_TOKEN_MAX_AGE) -> User | None:
+    """Mark the address a confirmation token names as confirmed; None for a bad or old token.
+    Opening the link again is harmless. Flushes nothing itself; the caller commits."""
+    try:
+        data = confirm_serializer().loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or type(data.get("user")) is not int or data["user"] > 2**31 - 1:
+        return None
+    user = session.get(User, data["user"])
+    if user is None or user.email != data.get("email"):
+        return None
+    mark_email_confirmed(user)
+    return user
 
 
 def reset_token_payload(user: User) -> dict:
-    return {"user": user.id, "pw": _password_fingerprint(user)}
+    # The fingerprint, never the hash: itsdangerous tokens are signed, not encrypted.
+    return {"user": user.id, "pw": user.password_fingerprint}
 
 
 def make_reset_token(user: User) -> str:
@@ -102,7 +130,18 @@ def user_for_reset_token(session: Session, token: str, max_age: int = RESET_TOKE
     if not isinstance(data, dict) or type(data.get("user")) is not int:
         return None
     user = session.get(User, data["user"])
-    if user is None or _password_fingerprint(user) != data.get("pw"):
+    if user is None or user.password_fingerprint != data.get("pw"):
+        return None
+    return user
+
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The user a session cookie names ("id:fingerprint"), unless their password changed since."""
+    user_id, _, fingerprint = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit()) or int(user_id) > 2**31 - 1:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.password_fingerprint != fingerprint:
         return None
     return user
 

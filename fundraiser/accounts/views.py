@@ -6,10 +6,10 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from fundraiser.accounts import services
-from fundraiser.accounts.emails import send_reset_link
+from fundraiser.accounts.emails import send_confirmation_link, send_reset_link
 from fundraiser.accounts.forms import ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 from fundraiser.extensions import db, limiter, login_manager
 from fundraiser.jobs import enqueue
@@ -26,8 +26,8 @@ _UNSAFE_IN_NEXT = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    return services.user_for_session(db.session, session_id)
 
 
 def safe_next(target: str | None) -> str:
@@ -64,6 +64,7 @@ def signup():
         else:
             db.session.commit()
             login_user(user)
+            _send_confirmation(user)
             flash("Welcome! Your account is ready: create your first pledge page.", "success")
             return redirect(url_for("pages.new_page"))
     return render_template("accounts/signup.html", form=form), _form_status()
@@ -116,6 +117,8 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
+        # The link reached this person through the address: it is theirs.
+        services.mark_email_confirmed(user)
         db.session.commit()
         login_user(user)
         flash("Your password is changed.", "success")
@@ -126,3 +129,29 @@ def reset_password(token: str):
     # The token is in this page's URL: keep it out of Referer headers to other sites.
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _send_confirmation(user: User) -> None:
+    link = url_for("accounts.confirm_email", token=services.make_confirm_token(user), _external=True)
+    enqueue(send_confirmation_link, user.email, user.name, link)
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    user = services.confirm_email(db.session, token)
+    if user is None:
+        flash("That confirmation link has expired or is not right. Sign in to ask for a new one.", "error")
+        return redirect(url_for("pages.dashboard"))
+    db.session.commit()
+    flash(f"Thank you: {user.email} is confirmed.", "success")
+    return redirect(url_for("pages.dashboard"))
+
+
+@bp.post("/confirm/again")
+@login_required
+@limiter.limit("3/minute")
+def resend_confirmation():
+    if current_user.email_confirmed_at is None:
+        _send_confirmation(current_user)
+    flash(f"We sent a new confirmation link to {current_user.email}.", "info")
+    return redirect(safe_next(request.form.get("next")))

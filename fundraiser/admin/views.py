@@ -14,6 +14,8 @@ from fundraiser.permissions import me, require
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ROLE_NAMES = {"event_organiser": "Event organiser", "platform_admin": "Platform admin"}
+# Ids beyond a 32-bit integer name nobody, and PostgreSQL refuses to compare them.
+MAX_ID = 2**31 - 1
 
 
 @bp.before_request
@@ -27,6 +29,7 @@ def _user_row(user: User) -> dict:
         "id": user.id,
         "name": user.name,
         "email": user.email,
+        "email_confirmed": user.email_confirmed_at is not None,
         "joined": user.created_at.date(),
         "roles": {
             "event_organiser": user.is_event_organiser,
@@ -54,7 +57,7 @@ def users():
 
 @bp.post("/users/<int:user_id>/roles")
 def set_role(user_id: int):
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if user_id <= MAX_ID else None
     if user is None:
         abort(404)
     form = RoleForm()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -21,11 +22,24 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     is_event_organiser: Mapped[bool] = mapped_column(default=False)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, comment="when the person proved the address is theirs (a link we emailed)"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     cause_memberships: Mapped[list[CauseAdmin]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes whenever the password does; reveals nothing of the hash."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:20]
+
+    def get_id(self) -> str:
+        """What the session cookie names: the user and their password's fingerprint, so a
+        password change signs out every other session (see accounts.views.load_user)."""
+        return f"{self.id}:{self.password_fingerprint}"
 
     @property
     def administered_cause_ids(self) -> set[int]:

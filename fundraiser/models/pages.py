@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundraiser.extensions import db
@@ -108,5 +108,6 @@ class FundraisingTotal(db.Model):
     scope: Mapped[str] = mapped_column(String(10))
     scope_id: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
-    raised_amount: Mapped[int] = mapped_column(default=0, comment="integer minor units")
+    # 64-bit: a cause's total passes 2**31 minor units (£21.5M) long before a million gifts.
+    raised_amount: Mapped[int] = mapped_column(BigInteger, default=0, comment="integer minor units")
     donation_count: Mapped[int] = mapped_column(default=0)

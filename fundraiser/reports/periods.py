@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 PERIOD_CHOICES = ("month", "year", "custom")
 # A report longer than this is made in the background (a year, counting a leap year).
 LONG_PERIOD_DAYS = 366
+# Reports list months one by one; ten years is far more than any charity asks for.
+MAX_PERIOD_DAYS = 3653
 
 
 class PeriodError(ValueError):
@@ -110,4 +112,6 @@ def parse_period(args: Mapping[str, str], timezone: str, today: date | None = No
     first, last = _parse_day(raw_from, "from"), _parse_day(raw_to, "to")
     if first.year < 2000 or last.year > 2100:
         raise PeriodError("Choose dates between the years 2000 and 2100.")
+    if (last - first).days > MAX_PERIOD_DAYS:
+        raise PeriodError("Choose a period of at most ten years.")
     return make_period(choice, first, last, timezone)

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import BigInteger, String, and_, case, cast, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -133,21 +133,25 @@ def currency_totals(session: Session, cause_id: int, period: Period) -> list[Cur
             func.sum(_KEPT) - func.sum(fees),
             func.sum(_KEPT),
             func.sum(Donation.fee_cover_amount),
-            literal(0),
             func.sum(Donation.amount) // func.count(),
         )
         .where(paid_in(cause_id, period))
         .group_by(Donation.currency)
         .order_by(Donation.currency)
     )
-    totals = []
-    for row in session.execute(stmt):
-        values = [_int(value) for value in row[1:]]
-        totals.append(CurrencyTotals(row[0], *values))
     donors = donor_counts(session, cause_id, period)
-    for total in totals:
-        total.donors = donors.get(total.currency, 0)
-        total.median = median_gift(session, cause_id, period, total.currency, total.donations)
+    totals = []
+    for currency, *sums, average in session.execute(stmt).all():
+        count = _int(sums[0])
+        totals.append(
+            CurrencyTotals(
+                currency,
+                *[_int(value) for value in sums],
+                donors=donors.get(currency, 0),
+                average=_int(average),
+                median=median_gift(session, cause_id, period, currency, count),
+            )
+        )
     return totals
 
 
@@ -283,15 +287,29 @@ def _money_columns():
     return func.count(), func.sum(Donation.amount), func.sum(_KEPT)
 
 
-def by_event(session: Session, cause_id: int, period: Period) -> list[Line]:
+def _grouped_by(key, cause_id: int, period: Period, *conditions):
+    """Sums per (key, currency) over the donations alone, so the database reads them from the
+    covering index; names are joined to the few grouped rows afterwards."""
+    return (
+        select(key.label("key"), Donation.currency.label("currency"), *_money_columns())
+        .where(paid_in(cause_id, period), *conditions)
+        .group_by(key, Donation.currency)
+        .subquery()
+    )
+
+
+def _named_lines(session: Session, grouped, name_column, id_column) -> list[Line]:
+    count, gross, kept = grouped.c[2], grouped.c[3], grouped.c[4]
     stmt = (
-        select(Event.name, Donation.currency, *_money_columns())
-        .join(Event, Event.id == Donation.event_id)
-        .where(paid_in(cause_id, period))
-        .group_by(Event.id, Event.name, Donation.currency)
-        .order_by(Donation.currency, func.sum(Donation.amount).desc(), Event.name)
+        select(name_column, grouped.c.currency, count, gross, kept)
+        .join(grouped, grouped.c.key == id_column)
+        .order_by(grouped.c.currency, gross.desc(), name_column)
     )
     return _lines(session, stmt)
+
+
+def by_event(session: Session, cause_id: int, period: Period) -> list[Line]:
+    return _named_lines(session, _grouped_by(Donation.event_id, cause_id, period), Event.name, Event.id)
 
 
 def top_pages(
@@ -306,25 +324,22 @@ def top_pages(
     """The pages that raised most in one currency. `listed_only` keeps to runners who chose to
     be listed (published pages with show_in_listings), for anything shown outside the charity."""
     runner = aliased(User)
-    grouped = (
-        select(Donation.page_id, *_money_columns())
-        .where(paid_in(cause_id, period), Donation.currency == currency)
-        .group_by(Donation.page_id)
-        .subquery()
-    )
+    # `page_id + 0`: grouping by the bare column tempts SQLite into the (page_id, paid_at)
+    # index and a table lookup per gift; the expression keeps it on the covering index.
+    grouped = _grouped_by(Donation.page_id + 0, cause_id, period, Donation.currency == currency)
     stmt = (
         select(
             PledgePage.title,
-            literal(currency),
-            grouped.c[1],
+            grouped.c.currency,
             grouped.c[2],
             grouped.c[3],
+            grouped.c[4],
             runner.name,
             PledgePage.show_in_listings & (PledgePage.status == "published"),
         )
-        .join(grouped, grouped.c.page_id == PledgePage.id)
+        .join(grouped, grouped.c.key == PledgePage.id)
         .join(runner, runner.id == PledgePage.runner_id)
-        .order_by(grouped.c[2].desc(), PledgePage.id)
+        .order_by(grouped.c[3].desc(), PledgePage.id)
         .limit(limit)
     )
     if listed_only:
@@ -334,32 +349,26 @@ def top_pages(
 
 def by_team(session: Session, cause_id: int, period: Period) -> list[Line]:
     """Gifts by the team the page belonged to when the gift was made."""
-    stmt = (
-        select(Team.name, Donation.currency, *_money_columns())
-        .join(Team, Team.id == Donation.team_id)
-        .where(paid_in(cause_id, period))
-        .group_by(Team.id, Team.name, Donation.currency)
-        .order_by(Donation.currency, func.sum(Donation.amount).desc(), Team.name)
-        .limit(TOP_LIMIT * 5)
-    )
-    return _lines(session, stmt)
+    grouped = _grouped_by(Donation.team_id, cause_id, period, Donation.team_id.is_not(None))
+    return _named_lines(session, grouped, Team.name, Team.id)[: TOP_LIMIT * 5]
 
 
 def by_month(session: Session, cause_id: int, period: Period) -> list[Line]:
-    """Months in the cause's timezone: bucketed with UTC bounds so both databases agree."""
-    bucket = case(
-        *[
-            (and_(Donation.paid_at >= start, Donation.paid_at < end), label)
-            for label, start, end in period.months()
-        ],
-        else_="",
-    )
-    stmt = (
-        select(bucket.label("month"), Donation.currency, *_money_columns())
-        .where(paid_in(cause_id, period))
-        .group_by("month", Donation.currency)
-        .order_by(Donation.currency, "month")
-    )
+    """Months in the cause's timezone, each its own range of the (cause, paid_at) index with
+    UTC bounds, so both databases agree and no row is compared with every month."""
+    months = [
+        select(literal(label).label("month"), Donation.currency.label("currency"), *_money_columns())
+        .where(
+            Donation.cause_id == cause_id,
+            Donation.paid_at >= start,
+            Donation.paid_at < end,
+            Donation.status.in_(PAID_STATUSES),
+        )
+        .group_by(Donation.currency)
+        for label, start, end in period.months()
+    ]
+    combined = union_all(*months).subquery()
+    stmt = select(*combined.c).order_by(combined.c.currency, combined.c.month)
     return _lines(session, stmt)
 
 

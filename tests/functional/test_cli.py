@@ -21,6 +21,7 @@ def test_create_admin_makes_a_platform_admin_who_can_sign_in(app, session, clien
     user = session.scalar(select(User).where(User.email == "boss@example.com"))
     assert user.is_platform_admin and user.name == "Bo Boss"
     assert user.password_hash.startswith("scrypt:")
+    assert user.email_confirmed_at is not None
     client.post("/signin", data={"email": "boss@example.com", "password": "a-long-admin-password"})
     assert client.get("/admin").status_code == 200
 

@@ -15,3 +15,10 @@ def test_healthz_answers_503_when_the_database_does_not(app):
     response = down.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unavailable"
+
+
+def test_a_nul_byte_in_the_address_is_refused_before_any_lookup(client):
+    for path in ("/%00/donate", "/donations/%00/refund", "/causes/%00/dashboard", "/%00"):
+        assert client.get(path).status_code == 404, path
+    response = client.get("/events?page=%00")
+    assert response.status_code == 400

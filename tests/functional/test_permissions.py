@@ -24,6 +24,7 @@ ALLOWED = "gets past the permission check"  # for actions whose success needs mo
 DENIED = "403 or 404"  # drafts may be hidden (404) rather than refused (403)
 NOT_SHOWN = "succeeds without the owner's data"
 BACK_TO_RESET = "sent back to ask for a new reset link"
+BACK_TO_DASHBOARD = "sent to the dashboard to ask for a new confirmation link"
 
 # Routes that touch no object and need nobody signed in (forms that create an account or a
 # session, the public lists). The Stripe webhook checks its signature and has its own tests.
@@ -336,6 +337,15 @@ CASES = [
         missing="/reset/not-a-token",
         missing_outcome=BACK_TO_RESET,
     ),
+    Case(
+        "accounts.confirm_email",
+        "GET",
+        "/confirm/{confirm_token}",
+        {"anonymous": OK, "stranger": OK},
+        missing="/confirm/not-a-token",
+        missing_outcome=BACK_TO_DASHBOARD,
+    ),
+    Case("accounts.resend_confirmation", "POST", "/confirm/again", {"anonymous": SIGNIN, "owner": OK}),
     # Donations: published pages take gifts from anyone; the public id is the donor's capability
     Case(
         "donations.donate", "GET", "/{w.page.slug}/donate", {"anonymous": OK}, missing="/no-such-page/donate"
@@ -479,10 +489,11 @@ def fill(template: str, world: World, tokens: dict[str, str]) -> str:
 
 
 def tokens_for(world: World) -> dict[str, str]:
-    """The capabilities a person would hold: a reset link's token, a receipt link's token."""
+    """The capabilities a person would hold: tokens from emailed links."""
     return {
         "token": accounts.make_reset_token(world.owner),
         "receipt_token": receipts.download_token(world.receipt.id),
+        "confirm_token": accounts.make_confirm_token(world.owner),
     }
 
 
@@ -545,6 +556,8 @@ def check_unknown_object(app, world: World, case: Case, tokens: dict[str, str]) 
     response = request_as(app, world.person(right), path, case.method, data=data)
     if case.missing_outcome == BACK_TO_RESET:
         assert response.status_code == 302 and response.headers["Location"].endswith("/reset")
+    elif case.missing_outcome == BACK_TO_DASHBOARD:
+        assert response.status_code == 302 and response.headers["Location"].endswith("/me")
     else:
         assert response.status_code == case.missing_outcome, f"{case.id} unknown: {response.status_code}"
 

@@ -32,6 +32,8 @@ def test_months_are_clipped_to_the_period():
 def test_bad_periods_say_why():
     with pytest.raises(PeriodError, match="YYYY-MM-DD"):
         parse_period({"from": "1/3/2026", "to": "2026-03-31"}, "Europe/London")
+    with pytest.raises(PeriodError, match="at most ten years"):
+        parse_period({"from": "2001-01-01", "to": "2026-03-31"}, "Europe/London")
     with pytest.raises(PeriodError, match="between the years"):
         parse_period({"from": "1900-01-01", "to": "2026-03-31"}, "Europe/London")
 

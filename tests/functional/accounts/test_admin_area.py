@@ -127,3 +127,9 @@ def test_role_changes_need_the_csrf_token(app_with, factories, session, people):
     assert response.status_code == 302
     session.expire_all()
     assert session.get(User, runner.id).is_event_organiser
+
+
+def test_only_platform_admins_see_the_admin_link(signed_in, people):
+    admin, runner = people
+    assert 'href="/admin"' not in signed_in(runner).get("/").get_data(as_text=True)
+    assert 'href="/admin"' in signed_in(admin).get("/").get_data(as_text=True)

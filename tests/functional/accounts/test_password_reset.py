@@ -115,9 +115,10 @@ def test_forged_and_garbled_tokens_are_refused(client, factories, session, app):
         services.reset_token_payload(user)
     )
     wrong_payload = services.reset_serializer().dumps({"user": "1", "pw": "x"})
-    for token in (forged, wrong_payload, "garbage", "a" * 5000, "%00"):
+    for token in (forged, wrong_payload, "garbage", "a" * 5000):
         response = client.get(f"/reset/{token}")
         assert response.status_code == 302, token
+    assert client.get("/reset/%00").status_code == 404
 
 
 def test_the_token_carries_no_part_of_the_password_hash(factories, session):
@@ -147,3 +148,33 @@ def test_a_mail_server_that_refuses_does_not_break_the_request(client, factories
     assert response.status_code == 302
     assert smtp_server.messages == []
     assert session.get(User, user.id) is not None
+
+
+def test_changing_the_password_signs_out_every_other_session(app, factories, session):
+    from tests.functional.accounts.world import client_for
+
+    user = factories.user()
+    session.commit()
+    with app.app_context():
+        laptop = client_for(app, user)
+        assert laptop.get("/me").status_code == 200
+    with app.app_context():
+        phone = app.test_client()
+        token = services.make_reset_token(user)
+        response = phone.post(f"/reset/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+        assert response.status_code == 302
+        assert phone.get("/me").status_code == 200, "the session that reset the password stays in"
+    with app.app_context():
+        response = laptop.get("/me")
+        assert response.status_code == 302 and "/signin" in response.headers["Location"]
+
+
+def test_a_session_cookie_naming_an_unknown_or_garbled_user_is_anonymous(app, factories, session):
+    user = factories.user()
+    session.commit()
+    for session_id in (f"{user.id}:wrong", "99999999999:x", "abc", "", f"{user.id}", "١:x"):
+        with app.app_context():
+            client = app.test_client()
+            with client.session_transaction() as cookie:
+                cookie["_user_id"] = session_id
+            assert client.get("/me").status_code == 302, session_id

@@ -30,14 +30,6 @@ def test_the_eleventh_failing_sign_in_within_a_minute_gets_429(app_with, factori
     assert client.get("/signin").status_code == 200, "only attempts are limited, not the form"
 
 
-def test_the_test_app_itself_does_not_rate_limit(client, factories, session):
-    user = factories.user()
-    session.commit()
-    for attempt in range(12):
-        response = client.post("/signin", data={"email": user.email, "password": f"wrong-{attempt}"})
-        assert response.status_code == 422
-
-
 def test_session_cookie_is_httponly_and_samesite_lax(client, factories, session):
     user = factories.user()
     session.commit()
@@ -106,3 +98,11 @@ def test_csrf_also_guards_sign_up(app_with, session):
     assert client.post("/signup", data=data).status_code == 400
     token = scrape_csrf_token(client.get("/signup").get_data(as_text=True))
     assert client.post("/signup", data={**data, "csrf_token": token}).status_code == 302
+
+
+def test_password_reset_requests_are_rate_limited_too(app_with, factories, session):
+    limited = app_with(RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    for attempt in range(5):
+        assert client.post("/reset", data={"email": f"nobody{attempt}@example.com"}).status_code == 302
+    assert client.post("/reset", data={"email": "nobody@example.com"}).status_code == 429

@@ -46,7 +46,10 @@ def test_sign_up_with_a_taken_email_says_so_and_keeps_what_was_typed(client, fac
         ({"name": "", "email": "a@example.test", "password": "long-enough-pw"}, "Enter your name."),
         ({"name": "Al", "email": "not-an-email", "password": "long-enough-pw"}, "Enter an email address"),
         ({"name": "Al", "email": "a@example.test", "password": "short"}, "Use 10 to 200 characters."),
-        ({"name": "Al\x1b[31m", "email": "a@example.com", "password": "long-enough-pw"}, "control characters"),
+        (
+            {"name": "Al\x1b[31m", "email": "a@example.com", "password": "long-enough-pw"},
+            "control characters",
+        ),
     ],
 )
 def test_sign_up_errors_sit_next_to_the_field(client, session, data, message):
@@ -141,3 +144,9 @@ def test_next_keeps_a_local_path_with_its_query(client, factories, session):
         data={"email": user.email, "password": factories.password},
     )
     assert response.headers["Location"] == "/events?page=2"
+
+
+def test_password_managers_are_told_which_password_is_which(client):
+    assert 'autocomplete="current-password"' in client.get("/signin").get_data(as_text=True)
+    signup = client.get("/signup").get_data(as_text=True)
+    assert 'autocomplete="new-password"' in signup and 'autocomplete="email"' in signup

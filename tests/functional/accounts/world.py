@@ -154,6 +154,6 @@ def client_for(app, user: User | None) -> FlaskClient:
     client = app.test_client()
     if user is not None:
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
     return client

@@ -142,6 +142,7 @@ def test_dashboard_links_causes_a_charity_admin_looks_after(factories, session, 
     session.commit()
     html = signed_in(charity_admin).get("/me").get_data(as_text=True)
     assert "/causes/looked-after/edit" in html and "Not Mine" not in html
+    assert "/causes/looked-after/dashboard" in html
 
 
 def test_causes_list_links_every_cause(factories, session, client):
