@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d2a06dd40173
+Revision ID: 15874fd16c54
 Revises: 
-Create Date: 2026-11-24 23:27:17.650849
+Create Date: 2026-11-25 00:37:22.271454
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd2a06dd40173'
+revision = '15874fd16c54'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -43,7 +43,7 @@ def upgrade():
     sa.Column('scope', sa.String(length=10), nullable=False),
     sa.Column('scope_id', sa.Integer(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
-    sa.Column('raised_amount', sa.Integer(), nullable=False, comment='integer minor units'),
+    sa.Column('raised_amount', sa.BigInteger(), nullable=False, comment='integer minor units'),
     sa.Column('donation_count', sa.Integer(), nullable=False),
     sa.CheckConstraint("scope IN ('event', 'cause')", name='total_scope'),
     sa.CheckConstraint('raised_amount >= 0', name='total_raised_not_negative'),
@@ -72,6 +72,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('is_platform_admin', sa.Boolean(), nullable=False),
     sa.Column('is_event_organiser', sa.Boolean(), nullable=False),
+    sa.Column('email_confirmed_at', sa.DateTime(timezone=True), nullable=True, comment='when the person proved the address is theirs (a link we emailed)'),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email')
@@ -122,10 +123,37 @@ def upgrade():
 
     op.create_table('receipt_counters',
     sa.Column('cause_id', sa.Integer(), nullable=False),
+    sa.Column('series', sa.String(length=10), nullable=False),
     sa.Column('last_number', sa.Integer(), nullable=False),
+    sa.CheckConstraint("series IN ('single', 'annual')", name='receipt_counter_series'),
     sa.ForeignKeyConstraint(['cause_id'], ['causes.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('cause_id')
+    sa.PrimaryKeyConstraint('cause_id', 'series')
     )
+    op.create_table('report_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=32), nullable=False),
+    sa.Column('cause_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False, comment='period: from/to dates (ISO)'),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False, comment='percent done'),
+    sa.Column('rows_written', sa.Integer(), nullable=False),
+    sa.Column('file_path', sa.String(length=255), nullable=False, comment='name under REPORT_FOLDER'),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("kind IN ('donations_csv', 'summary_csv', 'impact_pdf', 'gift_aid_csv')", name='report_job_kind'),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name='report_job_status'),
+    sa.CheckConstraint('progress >= 0 AND progress <= 100', name='report_job_progress'),
+    sa.ForeignKeyConstraint(['cause_id'], ['causes.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('public_id')
+    )
+    with op.batch_alter_table('report_jobs', schema=None) as batch_op:
+        batch_op.create_index('ix_report_jobs_cause_created', ['cause_id', 'created_at'], unique=False)
+
     op.create_table('teams',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=60), nullable=False),
@@ -133,11 +161,8 @@ def upgrade():
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('captain_id', sa.Integer(), nullable=False),
     sa.Column('target_amount', sa.Integer(), nullable=False, comment='integer minor units'),
-    sa.Column('currency', sa.String(length=3), nullable=False),
-    sa.Column('raised_amount', sa.Integer(), nullable=False, comment='integer minor units; stored total'),
-    sa.Column('donation_count', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False, comment="members' pages must share it"),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('raised_amount >= 0', name='team_raised_not_negative'),
     sa.CheckConstraint('target_amount > 0', name='team_target_positive'),
     sa.ForeignKeyConstraint(['captain_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -201,6 +226,8 @@ def upgrade():
     sa.Column('refunded_amount', sa.Integer(), nullable=False, comment='integer minor units'),
     sa.Column('disputed_amount', sa.Integer(), nullable=False, comment='integer minor units withdrawn by disputes'),
     sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('advantage_amount', sa.Integer(), nullable=False, comment='integer minor units: good-faith value of goods/services given (entry, T-shirt)'),
+    sa.Column('advantage_description', sa.String(length=255), nullable=False),
     sa.Column('donor_name', sa.String(length=120), nullable=False),
     sa.Column('donor_email', sa.String(length=254), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
@@ -216,6 +243,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('pending', 'paid', 'failed', 'refunded')", name='donation_status'),
+    sa.CheckConstraint('advantage_amount >= 0 AND advantage_amount <= charged_amount', name='donation_advantage_bounds'),
     sa.CheckConstraint('amount > 0', name='donation_amount_positive'),
     sa.CheckConstraint('charged_amount = amount + fee_cover_amount', name='donation_charged_sum'),
     sa.CheckConstraint('disputed_amount >= 0 AND disputed_amount <= charged_amount', name='donation_dispute_bounds'),
@@ -231,7 +259,12 @@ def upgrade():
     sa.UniqueConstraint('stripe_payment_intent_id')
     )
     with op.batch_alter_table('donations', schema=None) as batch_op:
+        batch_op.create_index('ix_donations_cause_created', ['cause_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_donations_cause_event_id', ['cause_id', 'event_id', 'id'], unique=False)
+        batch_op.create_index('ix_donations_cause_id', ['cause_id', 'id'], unique=False)
         batch_op.create_index('ix_donations_cause_paid_at', ['cause_id', 'paid_at'], unique=False)
+        batch_op.create_index('ix_donations_cause_paid_report', ['cause_id', 'paid_at', 'status', 'currency', 'amount', 'refunded_amount', 'disputed_amount', 'fee_cover_amount', 'charged_amount', 'event_id', 'page_id', 'team_id', 'donor_email', 'donor_user_id', 'is_company'], unique=False)
+        batch_op.create_index('ix_donations_cause_status_id', ['cause_id', 'status', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_donations_donor_user_id'), ['donor_user_id'], unique=False)
         batch_op.create_index('ix_donations_event_paid_at', ['event_id', 'paid_at'], unique=False)
         batch_op.create_index('ix_donations_page_paid_at', ['page_id', 'paid_at'], unique=False)
@@ -284,37 +317,60 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('donation_id')
     )
+    op.create_table('receipt_refusals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('donation_id', sa.Integer(), nullable=False),
+    sa.Column('cause_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=255), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['cause_id'], ['causes.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['donation_id'], ['donations.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('donation_id')
+    )
+    with op.batch_alter_table('receipt_refusals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_receipt_refusals_cause_id'), ['cause_id'], unique=False)
+
     op.create_table('receipts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cause_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('display_number', sa.String(length=40), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('donation_id', sa.Integer(), nullable=True),
     sa.Column('donor_email', sa.String(length=254), nullable=False),
-    sa.Column('tax_year', sa.Integer(), nullable=True),
-    sa.Column('amount', sa.Integer(), nullable=False, comment='integer minor units'),
+    sa.Column('donor_user_id', sa.Integer(), nullable=True),
+    sa.Column('tax_year', sa.Integer(), nullable=True, comment='annual receipts: the tax year they cover'),
+    sa.Column('gift_tax_year', sa.Integer(), nullable=True, comment="single receipts: the tax year of the gift, in the cause's country and timezone"),
+    sa.Column('amount', sa.Integer(), nullable=False, comment='integer minor units: the amount receipted'),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('replaces_id', sa.Integer(), nullable=True),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('void_reason', sa.String(length=255), nullable=False),
-    sa.Column('pdf', sa.LargeBinary(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False, comment='plain values the PDF was drawn from'),
+    sa.Column('pdf', sa.LargeBinary(), nullable=True, comment='NULL only while a bulk annual receipt is being drawn'),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=False),
     sa.Column('email_status', sa.String(length=12), nullable=False),
     sa.Column('email_attempts', sa.Integer(), nullable=False),
     sa.Column('email_error', sa.Text(), nullable=False),
+    sa.Column('email_next_attempt_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("email_status IN ('pending', 'sent', 'failed', 'not_needed')", name='receipt_email_status'),
     sa.CheckConstraint("kind IN ('single', 'annual')", name='receipt_kind'),
     sa.CheckConstraint('amount >= 0', name='receipt_amount_not_negative'),
     sa.ForeignKeyConstraint(['cause_id'], ['causes.id'], ),
     sa.ForeignKeyConstraint(['donation_id'], ['donations.id'], ),
+    sa.ForeignKeyConstraint(['donor_user_id'], ['users.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['replaces_id'], ['receipts.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('cause_id', 'number')
+    sa.UniqueConstraint('cause_id', 'donor_email', 'tax_year', 'kind', name='uq_receipts_annual_once'),
+    sa.UniqueConstraint('cause_id', 'kind', 'number')
     )
     with op.batch_alter_table('receipts', schema=None) as batch_op:
+        batch_op.create_index('ix_receipts_cause_gift_tax_year', ['cause_id', 'gift_tax_year'], unique=False)
         batch_op.create_index(batch_op.f('ix_receipts_donation_id'), ['donation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_receipts_donor_email'), ['donor_email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_receipts_donor_user_id'), ['donor_user_id'], unique=False)
 
     op.create_table('refunds',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -343,10 +399,16 @@ def downgrade():
 
     op.drop_table('refunds')
     with op.batch_alter_table('receipts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipts_donor_user_id'))
         batch_op.drop_index(batch_op.f('ix_receipts_donor_email'))
         batch_op.drop_index(batch_op.f('ix_receipts_donation_id'))
+        batch_op.drop_index('ix_receipts_cause_gift_tax_year')
 
     op.drop_table('receipts')
+    with op.batch_alter_table('receipt_refusals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipt_refusals_cause_id'))
+
+    op.drop_table('receipt_refusals')
     op.drop_table('gift_aid_declarations')
     with op.batch_alter_table('disputes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_disputes_donation_id'))
@@ -362,7 +424,12 @@ def downgrade():
         batch_op.drop_index('ix_donations_page_paid_at')
         batch_op.drop_index('ix_donations_event_paid_at')
         batch_op.drop_index(batch_op.f('ix_donations_donor_user_id'))
+        batch_op.drop_index('ix_donations_cause_status_id')
+        batch_op.drop_index('ix_donations_cause_paid_report')
         batch_op.drop_index('ix_donations_cause_paid_at')
+        batch_op.drop_index('ix_donations_cause_id')
+        batch_op.drop_index('ix_donations_cause_event_id')
+        batch_op.drop_index('ix_donations_cause_created')
 
     op.drop_table('donations')
     with op.batch_alter_table('pledge_pages', schema=None) as batch_op:
@@ -374,6 +441,10 @@ def downgrade():
     op.drop_table('pledge_pages')
     op.drop_table('event_causes')
     op.drop_table('teams')
+    with op.batch_alter_table('report_jobs', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_jobs_cause_created')
+
+    op.drop_table('report_jobs')
     op.drop_table('receipt_counters')
     with op.batch_alter_table('impact_units', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_impact_units_cause_id'))
