@@ -6,6 +6,7 @@ context made by `run_in_app`, and commits its own work once.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -22,12 +23,11 @@ def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     made slowly is better than one never made (the webhook that queued it will not repeat)."""
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
-        from redis import Redis
         from redis.exceptions import RedisError
         from rq import Queue, Retry
 
         try:
-            Queue(connection=Redis.from_url(redis_url)).enqueue(
+            Queue(connection=_redis(redis_url)).enqueue(
                 run_in_app,
                 f"{func.__module__}:{func.__qualname__}",
                 args,
@@ -41,6 +41,14 @@ def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         func(*args, **kwargs)
     except Exception:  # inline jobs must not break the request that queued them
         log.exception("Inline job %s failed", func.__qualname__)
+
+
+@functools.cache
+def _redis(url: str):
+    """One connection pool per process and URL, not a new connection per job."""
+    from redis import Redis
+
+    return Redis.from_url(url)
 
 
 def run_in_app(target: str, args: tuple, kwargs: dict) -> Any:

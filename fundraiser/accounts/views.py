@@ -1,4 +1,4 @@
-"""Sign up, sign in, sign out and password reset."""
+"""Sign up, sign in, sign out, password reset and email confirmation."""
 
 from __future__ import annotations
 
@@ -42,6 +42,12 @@ def safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return url_for("pages.dashboard")
+
+
+def _emailed_link(endpoint: str, **values: str) -> str:
+    """An absolute link on PUBLIC_URL, never on the request's Host header: a forged Host
+    would otherwise put someone's reset token in a link to another site."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _form_status() -> int:
@@ -99,7 +105,7 @@ def reset_request():
     if form.validate_on_submit():
         user = services.find_user_by_email(db.session, form.email.data)
         if user is not None:
-            link = url_for("accounts.reset_password", token=services.make_reset_token(user), _external=True)
+            link = _emailed_link("accounts.reset_password", token=services.make_reset_token(user))
             enqueue(send_reset_link, user.email, user.name, link)
         # The same answer whether or not the account exists, so the form cannot be used
         # to find out who has one.
@@ -132,7 +138,7 @@ def reset_password(token: str):
 
 
 def _send_confirmation(user: User) -> None:
-    link = url_for("accounts.confirm_email", token=services.make_confirm_token(user), _external=True)
+    link = _emailed_link("accounts.confirm_email", token=services.make_confirm_token(user))
     enqueue(send_confirmation_link, user.email, user.name, link)
 
 

@@ -16,6 +16,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLE_NAMES = {"event_organiser": "Event organiser", "platform_admin": "Platform admin"}
 # Ids beyond a 32-bit integer name nobody, and PostgreSQL refuses to compare them.
 MAX_ID = 2**31 - 1
+LIST_LIMIT = 200
 
 
 @bp.before_request
@@ -45,8 +46,14 @@ def _search_text() -> str:
 
 def _users_page(status: int = 200):
     search = _search_text()
-    people = [_user_row(user) for user in services.list_users(db.session, search)]
-    page = render_template("admin/users.html", people=people, search=search, role_names=ROLE_NAMES)
+    people = [_user_row(user) for user in services.list_users(db.session, search, limit=LIST_LIMIT)]
+    page = render_template(
+        "admin/users.html",
+        people=people,
+        search=search,
+        role_names=ROLE_NAMES,
+        cut_short=len(people) == LIST_LIMIT,
+    )
     return page, status
 
 

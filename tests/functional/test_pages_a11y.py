@@ -53,14 +53,24 @@ class PageOutline(HTMLParser):
         if tag == "label" and self.open_labels:
             self.open_labels -= 1
 
+    def visible_controls(self) -> list[Control]:
+        return [
+            control
+            for control in self.controls
+            if "hidden" not in control.attrs
+            and not (
+                control.tag == "input" and (control.attrs.get("type") or "text").lower() in UNLABELLED_TYPES
+            )
+        ]
+
+    def duplicate_ids(self) -> list[str]:
+        ids = [control.attrs["id"] for control in self.visible_controls() if control.attrs.get("id")]
+        return sorted({value for value in ids if ids.count(value) > 1})
+
     def unlabelled(self) -> list[str]:
         missing = []
-        for control in self.controls:
+        for control in self.visible_controls():
             attrs = control.attrs
-            if control.tag == "input" and (attrs.get("type") or "text").lower() in UNLABELLED_TYPES:
-                continue
-            if "hidden" in attrs:
-                continue
             if control.in_label or (attrs.get("id") and attrs["id"] in self.label_targets):
                 continue
             missing.append(control.describe())
@@ -118,6 +128,7 @@ def test_page_has_one_h1_labels_for_every_field_and_a_viewport(app, world, name,
     assert page.h1_count == 1, f"{name}: {page.h1_count} <h1> elements"
     assert page.has_viewport, f"{name}: no viewport meta"
     assert not page.unlabelled(), f"{name}: fields without a <label>: {page.unlabelled()}"
+    assert not page.duplicate_ids(), f"{name}: a label can only point at one of {page.duplicate_ids()}"
 
 
 def test_the_checker_notices_a_field_without_a_label():
@@ -128,3 +139,4 @@ def test_the_checker_notices_a_field_without_a_label():
     )
     assert page.h1_count == 2
     assert page.unlabelled() == ["<input {'name': 'lonely'}>", "<textarea {'id': 'c'}>"]
+    assert outline('<label for="x">X</label><input id="x"><input id="x">').duplicate_ids() == ["x"]

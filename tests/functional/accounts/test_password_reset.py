@@ -178,3 +178,15 @@ def test_a_session_cookie_naming_an_unknown_or_garbled_user_is_anonymous(app, fa
             with client.session_transaction() as cookie:
                 cookie["_user_id"] = session_id
             assert client.get("/me").status_code == 302, session_id
+
+
+def test_the_emailed_link_is_on_public_url_whatever_host_the_request_named(
+    app, client, factories, session, smtp_server
+):
+    user = factories.user()
+    session.commit()
+    client.post("/reset", data={"email": user.email}, headers={"Host": "evil.test"})
+    (message,) = smtp_server.messages
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "evil.test" not in body
+    assert f"{app.config['PUBLIC_URL'].rstrip('/')}/reset/" in body

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 15874fd16c54
+Revision ID: d381bdaf9d6b
 Revises: 
-Create Date: 2026-11-25 00:37:22.271454
+Create Date: 2026-11-25 00:46:09.997234
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '15874fd16c54'
+revision = 'd381bdaf9d6b'
 down_revision = None
 branch_labels = None
 depends_on = None

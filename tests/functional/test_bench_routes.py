@@ -1,0 +1,39 @@
+"""The benchmarks' floor routes exist only when BENCH_FLOOR_ROUTES=1, and never touch the database."""
+
+from __future__ import annotations
+
+import json
+
+from config import TestConfig
+from fundraiser import create_app
+from tests.stripe_fixtures import StripeEvents
+
+
+def test_floor_routes_are_absent_by_default(client):
+    assert client.get("/_floor").status_code == 404
+    assert client.post("/_floor/stripe-webhook", data=b"{}").status_code == 404
+
+
+def test_floor_routes_answer_without_a_database_when_switched_on(monkeypatch):
+    monkeypatch.setenv("BENCH_FLOOR_ROUTES", "1")
+    config = type(
+        "FloorConfig",
+        (TestConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent/folder/no.sqlite",
+            "STRIPE_WEBHOOK_SECRET": "whsec_floor",
+        },
+    )
+    client = create_app(config).test_client()
+    assert client.get("/_floor").status_code == 200
+
+    payload = json.dumps(StripeEvents.event("payment_intent.succeeded", {"id": "pi_floor"})).encode()
+    good = StripeEvents().signature(payload, secret="whsec_floor")
+    answer = client.post("/_floor/stripe-webhook", data=payload, headers={"Stripe-Signature": good})
+    assert answer.status_code == 200
+    assert answer.get_json()["status"] == "verified"
+    forged = StripeEvents().signature(payload, secret="whsec_wrong")
+    assert (
+        client.post("/_floor/stripe-webhook", data=payload, headers={"Stripe-Signature": forged}).status_code
+        == 400
+    )
