@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d381bdaf9d6b
+Revision ID: 246361bc9f40
 Revises: 
-Create Date: 2026-11-25 00:46:09.997234
+Create Date: 2026-11-25 00:47:23.073690
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd381bdaf9d6b'
+revision = '246361bc9f40'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -72,6 +72,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('is_platform_admin', sa.Boolean(), nullable=False),
     sa.Column('is_event_organiser', sa.Boolean(), nullable=False),
+    sa.Column('email_verified_at', sa.DateTime(timezone=True), nullable=True, comment='set when the person opened a link sent to this address'),
     sa.Column('email_confirmed_at', sa.DateTime(timezone=True), nullable=True, comment='when the person proved the address is theirs (a link we emailed)'),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
