@@ -56,7 +56,7 @@ clean:
 # redis-server, installed here from Debian's packages when missing.
 BENCH_APT_PACKAGES := wrk redis-server
 
-.PHONY: bench-packages bench-http bench-webhooks
+.PHONY: bench-packages bench-http bench-webhooks bench-receipts bench-reports
 
 bench-packages:
 	@missing=""; for p in $(BENCH_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -71,3 +71,9 @@ bench-http: install bench-packages
 
 bench-webhooks: install bench-packages
 	$(BIN)/python bench/webhooks.py $(BENCH_ARGS)
+
+bench-receipts: install
+	$(BIN)/python bench/receipts.py $(BENCH_ARGS)
+
+bench-reports: install
+	$(BIN)/python bench/reports.py $(BENCH_ARGS)
