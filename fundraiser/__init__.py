@@ -21,6 +21,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     )
     load_config(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -40,6 +41,16 @@ def load_config(app: Flask, config: type | dict[str, Any] | None) -> None:
     app.config.from_object(base)
     if config:
         app.config.update(config)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind PROXY_HOPS trusted proxies, take the visitor's address and scheme from the
+    X-Forwarded-* headers, so rate limits count visitors and not the proxy."""
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
 
 def register_extensions(app: Flask) -> None:

@@ -194,7 +194,13 @@ def _cause(session: Session, spec: dict) -> Cause:
 
 
 def _user(session: Session, name: str, email: str, **flags: bool) -> User:
-    user = User(name=name, email=email, password_hash=hash_password(DEMO_PASSWORD), **flags)
+    user = User(
+        name=name,
+        email=email,
+        password_hash=hash_password(DEMO_PASSWORD),
+        email_confirmed_at=utcnow(),
+        **flags,
+    )
     session.add(user)
     session.flush()
     return user

@@ -81,14 +81,11 @@ def _app_context(request) -> Iterator[None]:
 
 
 def empty_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
+    """DELETE in reverse dependency order: on these small tables it is far quicker than
+    TRUNCATE, which costs a fixed few hundred milliseconds on PostgreSQL."""
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture

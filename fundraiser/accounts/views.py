@@ -157,7 +157,7 @@ def confirm_email(token: str):
 @login_required
 @limiter.limit("3/minute")
 def resend_confirmation():
-    if current_user.email_confirmed_at is None:
+    if not current_user.has_confirmed_email:
         _send_confirmation(current_user)
     flash(f"We sent a new confirmation link to {current_user.email}.", "info")
     return redirect(safe_next(request.form.get("next")))

@@ -30,7 +30,7 @@ def _user_row(user: User) -> dict:
         "id": user.id,
         "name": user.name,
         "email": user.email,
-        "email_confirmed": user.email_confirmed_at is not None,
+        "email_confirmed": user.has_confirmed_email,
         "joined": user.created_at.date(),
         "roles": {
             "event_organiser": user.is_event_organiser,

@@ -22,9 +22,6 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     is_event_organiser: Mapped[bool] = mapped_column(default=False)
-    email_verified_at: Mapped[datetime | None] = mapped_column(
-        UTCDateTime, comment="set when the person opened a link sent to this address"
-    )
     email_confirmed_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime, comment="when the person proved the address is theirs (a link we emailed)"
     )
@@ -33,6 +30,10 @@ class User(UserMixin, db.Model):
     cause_memberships: Mapped[list[CauseAdmin]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @property
+    def has_confirmed_email(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def password_fingerprint(self) -> str:

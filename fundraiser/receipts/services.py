@@ -20,14 +20,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, undefer
 
 from fundraiser.mail import send
-from fundraiser.models import Cause, Donation, Receipt, ReceiptCounter, ReceiptRefusal, User
+from fundraiser.models import Cause, Donation, Receipt, ReceiptCounter, ReceiptRefusal
 from fundraiser.receipts.render import LOCALES, PAGE_SIZES, renderer, void_stamp
 
 LINK_SALT = "receipt-download"
@@ -734,26 +734,6 @@ class AnnualOffer:
     cause_id: int
     cause_name: str
     tax_year: int
-
-
-def email_confirmation_token(user: User) -> str:
-    return _confirmation_serializer().dumps({"user": user.id, "email": user.email})
-
-
-def confirm_email(user: User, token: str, max_age: int = 2 * 24 * 3600) -> bool:
-    """Mark the account's email confirmed if the token was made for this account and address."""
-    try:
-        data = _confirmation_serializer().loads(token, max_age=max_age)
-    except BadSignature:
-        return False
-    if not isinstance(data, dict) or data.get("user") != user.id or data.get("email") != user.email:
-        return False
-    user.email_verified_at = datetime.now(UTC)
-    return True
-
-
-def _confirmation_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="confirm-email")
 
 
 def _donor_filter(email: str, user_id: int):

@@ -9,7 +9,6 @@ from wtforms.validators import DataRequired
 
 from fundraiser.extensions import db
 from fundraiser.forms import BaseForm
-from fundraiser.mail import Mail, send
 from fundraiser.models import Cause
 from fundraiser.permissions import me
 from fundraiser.receipts import services
@@ -53,51 +52,20 @@ def _receipts_page(form: AnnualReceiptForm, status: int = 200):
         {"item": item, "url": url_for("receipts.download", token=services.download_token(item.receipt_id))}
         for item in services.donor_receipts(db.session, verified_email(user), user.id)
     ]
-    offers = services.annual_offers(db.session, user.email, user.id) if user.email_verified_at else []
+    offers = services.annual_offers(db.session, user.email, user.id) if user.has_confirmed_email else []
     return render_template(
         "receipts/mine.html",
         receipts=receipts,
         offers=offers,
         form=form,
-        email_confirmed=user.email_verified_at is not None,
-        confirm_form=BaseForm(formdata=None),
+        email_confirmed=user.has_confirmed_email,
     ), status
 
 
 def verified_email(user) -> str:
     """Receipts of gifts made without signing in are matched by email, so only once the
     person has shown the address is theirs; until then only gifts made signed in show."""
-    return user.email if user.email_verified_at else ""
-
-
-@bp.post("/me/receipts/confirm-email")
-@login_required
-def send_email_confirmation():
-    if not BaseForm().validate_on_submit():
-        abort(400, description="The form expired: reload the page and try again.")
-    user = me()
-    link = url_for("receipts.confirm_email", token=services.email_confirmation_token(user), _external=True)
-    send(
-        Mail(
-            to=user.email,
-            subject="Confirm your email to see all your receipts",
-            text=render_template("receipts/confirm_email.txt", user=user, link=link),
-        )
-    )
-    flash(f"We sent a link to {user.email}. Open it to see every receipt for that address.", "info")
-    return redirect(url_for("receipts.my_receipts"))
-
-
-@bp.get("/me/confirm-email/<token>")
-@login_required
-def confirm_email(token: str):
-    user = me()
-    if not services.confirm_email(user, token):
-        flash("That link has expired or belongs to another account. Ask for a new one below.", "error")
-        return redirect(url_for("receipts.my_receipts"))
-    db.session.commit()
-    flash("Your email is confirmed: every receipt for it is listed below.", "success")
-    return redirect(url_for("receipts.my_receipts"))
+    return user.email if user.has_confirmed_email else ""
 
 
 @bp.post("/me/receipts/annual")
@@ -108,7 +76,7 @@ def make_annual():
     if not form.validate_on_submit():
         return _receipts_page(form, 422)
     cause_id, year = form.cause_id.data, form.tax_year.data
-    if not user.email_verified_at or not services.donor_may_have_annual(
+    if not user.has_confirmed_email or not services.donor_may_have_annual(
         db.session, user.email, user.id, cause_id, year
     ):
         abort(404)

@@ -1,3 +1,5 @@
+from flask import request
+
 from fundraiser import create_app
 
 
@@ -22,3 +24,17 @@ def test_a_nul_byte_in_the_address_is_refused_before_any_lookup(client):
         assert client.get(path).status_code == 404, path
     response = client.get("/events?page=%00")
     assert response.status_code == 400
+
+
+def _address_seen(app, hops: int) -> str:
+    config = dict(app.config)
+    config["PROXY_HOPS"] = hops
+    built = create_app(type("ProxiedConfig", (object,), config))
+    built.add_url_rule("/_whoami", "whoami", lambda: request.remote_addr)
+    answer = built.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"})
+    return answer.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_rate_limits_see_the_visitors_address(app):
+    assert _address_seen(app, hops=1) == "203.0.113.9"
+    assert _address_seen(app, hops=0) == "127.0.0.1"

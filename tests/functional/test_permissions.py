@@ -25,6 +25,7 @@ DENIED = "403 or 404"  # drafts may be hidden (404) rather than refused (403)
 NOT_SHOWN = "succeeds without the owner's data"
 BACK_TO_RESET = "sent back to ask for a new reset link"
 BACK_TO_DASHBOARD = "sent to the dashboard to ask for a new confirmation link"
+NO_EFFECT = "sent back, nothing changed"  # receipts' own confirmation link, opened by someone else
 
 # Routes that touch no object and need nobody signed in (forms that create an account or a
 # session, the public lists). The Stripe webhook checks its signature and has its own tests.
@@ -514,6 +515,8 @@ def check(response, outcome, case: Case, who: str, secret: str) -> None:
         assert status in (302, 303) and "/signin" in where, said
     elif outcome == DENIED:
         assert status in (403, 404), said
+    elif outcome == NO_EFFECT:
+        assert status in (302, 303) and "/signin" not in where, said
     elif isinstance(outcome, int):
         assert status == outcome, said
     elif outcome == ALLOWED:

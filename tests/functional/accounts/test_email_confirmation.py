@@ -91,3 +91,18 @@ def test_a_password_reset_link_also_proves_the_address(client, factories, sessio
     )
     session.expire_all()
     assert session.get(User, user.id).email_confirmed_at is not None
+
+
+def test_confirming_through_accounts_shows_receipts_of_gifts_made_as_a_guest(app, factories, session):
+    from tests.functional.accounts.world import build_world, request_as
+
+    world = build_world(app, factories)
+    guest = factories.user(email="guest@example.com")
+    world.receipt.donor_email = "guest@example.com"
+    world.receipt.donor_user_id = None
+    session.commit()
+    number = world.receipt.display_number
+    assert number not in request_as(app, guest, "/me/receipts").get_data(as_text=True)
+    request_as(app, guest, f"/confirm/{services.make_confirm_token(guest)}")
+    session.expire_all()
+    assert number in request_as(app, session.get(User, guest.id), "/me/receipts").get_data(as_text=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from fundraiser.accounts import services as accounts
 from fundraiser.extensions import db
 from fundraiser.models import Donation, PledgePage, Receipt, ReportJob, Team, User
 from fundraiser.receipts import services as receipts
@@ -56,6 +57,7 @@ def build_world(app, factories) -> World:
     platform_admin = user(name="Ada Admin", is_platform_admin=True)
     captain = user(name="Cal Captain")
     donor = user(name="Dee Donor", email="dee@example.com")
+    accounts.mark_email_confirmed(donor)
 
     cause = factories.cause(country="GB", admins=(charity_admin,), slug="hot-meals")
     other_cause = factories.cause(country="US", admins=(other_charity_admin,), slug="clean-water")

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 246361bc9f40
+Revision ID: 0b2f010a4cdb
 Revises: 
-Create Date: 2026-11-25 00:47:23.073690
+Create Date: 2026-11-25 01:17:43.903357
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '246361bc9f40'
+revision = '0b2f010a4cdb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -72,7 +72,6 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('is_platform_admin', sa.Boolean(), nullable=False),
     sa.Column('is_event_organiser', sa.Boolean(), nullable=False),
-    sa.Column('email_verified_at', sa.DateTime(timezone=True), nullable=True, comment='set when the person opened a link sent to this address'),
     sa.Column('email_confirmed_at', sa.DateTime(timezone=True), nullable=True, comment='when the person proved the address is theirs (a link we emailed)'),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
