@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
 from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -46,6 +47,7 @@ def _donation_for_admin(public_id: str) -> Donation:
 
 
 @bp.route("/donations/<public_id>/refund", methods=["GET", "POST"])
+@login_required
 def refund(public_id: str):
     donation = _donation_for_admin(public_id)
     # Only a posted form counts: a JSON body is not one (Flask-WTF would otherwise read it).

@@ -255,7 +255,10 @@ def test_only_the_causes_admins_may_refund(app, session, page, localstripe, fact
 
 def test_anonymous_visitors_cannot_refund(app, session, page, localstripe, client):
     donation = paid_donation(app, session, page, localstripe)
-    assert client.post(f"/donations/{donation.public_id}/refund", data={"reason": "x"}).status_code == 403
+    response = client.post(f"/donations/{donation.public_id}/refund", data={"reason": "x"})
+    assert response.status_code == 302
+    assert "/signin" in response.headers["Location"]
+    assert session.get(type(donation), donation.id).refunded_amount == 0
 
 
 def test_a_dashboard_refund_is_found_by_sync_once(app, session, page, localstripe):
