@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy.exc import IntegrityError
 
 from fundraiser.extensions import db
 from fundraiser.models import Cause
@@ -15,14 +14,12 @@ from fundraiser.pages import queries, services
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import CauseAdminForm, CauseForm
 from fundraiser.pages.formtools import (
-    add_errors,
     amount_text,
     found,
     page_number,
-    slug_race_lost,
+    saving,
     uploaded_photo,
 )
-from fundraiser.pages.photos import PhotoError
 from fundraiser.pages.views import bp
 from fundraiser.permissions import can_admin_cause, me, require
 
@@ -51,19 +48,12 @@ def new_cause():
     if request.method == "GET":
         _add_blank_unit_lines(form, "GBP")
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             logo = uploaded_photo(form, "logo")
             cause = services.create_cause(
                 db.session, _cause_input(form), logo=logo, upload_folder=current_app.config["UPLOAD_FOLDER"]
             )
-        except services.InvalidInput as error:
-            add_errors(form, error.errors)
-        except PhotoError:
-            pass
-        except IntegrityError:
-            slug_race_lost(form)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash("Cause created.", "success")
             return redirect(url_for("pages.show_cause", slug=cause.slug))
     status = 200 if request.method == "GET" else 422
@@ -79,7 +69,7 @@ def edit_cause(slug: str):
     if request.method == "GET":
         _add_blank_unit_lines(form, cause.default_currency)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             logo = uploaded_photo(form, "logo")
             services.update_cause(
                 db.session,
@@ -88,14 +78,7 @@ def edit_cause(slug: str):
                 logo=logo,
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
             )
-        except services.InvalidInput as error:
-            add_errors(form, error.errors)
-        except PhotoError:
-            pass
-        except IntegrityError:
-            slug_race_lost(form)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash("Cause saved.", "success")
             return redirect(url_for("pages.show_cause", slug=cause.slug))
     status = 200 if request.method == "GET" else 422
@@ -109,12 +92,9 @@ def add_cause_admin(slug: str):
     require(_is_platform_admin())
     admin_form = CauseAdminForm()
     if admin_form.validate_on_submit():
-        try:
+        with saving(admin_form) as outcome:
             user = services.add_cause_admin(db.session, cause, admin_form.email.data)
-        except services.InvalidInput as error:
-            add_errors(admin_form, error.errors)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash(f"{user.name} is now a charity admin of {cause.name}.", "success")
             return redirect(url_for("pages.edit_cause", slug=cause.slug))
     form = CauseForm(formdata=None, obj=_cause_form_data(cause))

@@ -6,7 +6,6 @@ from types import SimpleNamespace
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from fundraiser.extensions import db
@@ -14,7 +13,7 @@ from fundraiser.models import Event
 from fundraiser.pages import queries, services
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import EventForm
-from fundraiser.pages.formtools import add_errors, found, page_number, slug_race_lost
+from fundraiser.pages.formtools import found, page_number, saving
 from fundraiser.pages.views import bp
 from fundraiser.permissions import can_create_event, can_manage_event, me, require
 
@@ -42,14 +41,9 @@ def new_event():
     form = EventForm()
     _fill_cause_choices(form)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             event = services.create_event(db.session, current_user, _event_input(form))
-        except services.InvalidInput as error:
-            add_errors(form, error.errors)
-        except IntegrityError:
-            slug_race_lost(form)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash("Event created.", "success")
             return redirect(url_for("pages.show_event", slug=event.slug))
     status = 200 if request.method == "GET" else 422
@@ -64,14 +58,9 @@ def edit_event(slug: str):
     form = EventForm(obj=None if request.method == "POST" else _event_form_data(event))
     _fill_cause_choices(form)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             services.update_event(db.session, event, _event_input(form))
-        except services.InvalidInput as error:
-            add_errors(form, error.errors)
-        except IntegrityError:
-            slug_race_lost(form)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash("Event saved.", "success")
             return redirect(url_for("pages.show_event", slug=event.slug))
     status = 200 if request.method == "GET" else 422

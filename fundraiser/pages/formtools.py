@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import abort, current_app
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 from wtforms import Field
 
@@ -34,6 +38,32 @@ def slug_race_lost(form: FlaskForm) -> None:
 def add_errors(form: FlaskForm, errors: dict[str, str]) -> None:
     for name, message in errors.items():
         add_error(form, name, message)
+
+
+@dataclass
+class Outcome:
+    saved: bool = False
+
+
+@contextmanager
+def saving(form: FlaskForm) -> Iterator[Outcome]:
+    """Run the service calls behind a valid form, then commit once. When a service refuses the
+    input, a photo is refused, or another request took the slug, the reason goes on the form,
+    nothing is written, and `outcome.saved` stays False."""
+    from fundraiser.pages.services import InvalidInput
+
+    outcome = Outcome()
+    try:
+        yield outcome
+    except InvalidInput as error:
+        add_errors(form, error.errors)
+    except PhotoError:
+        pass  # uploaded_photo already put the reason on the photo field
+    except IntegrityError:
+        slug_race_lost(form)
+    else:
+        db.session.commit()
+        outcome.saved = True
 
 
 def uploaded_photo(form: FlaskForm, name: str) -> PreparedPhoto | None:

@@ -6,14 +6,13 @@ from types import SimpleNamespace
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from fundraiser.extensions import db
 from fundraiser.models import PledgePage, Team
 from fundraiser.pages import queries, services
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import ActionForm, TeamForm, TeamPageForm, optional_int
-from fundraiser.pages.formtools import add_errors, amount_text, found, slug_race_lost
+from fundraiser.pages.formtools import add_errors, amount_text, found, saving
 from fundraiser.pages.views import bp
 from fundraiser.permissions import can_manage_team, me, require
 
@@ -23,14 +22,9 @@ from fundraiser.permissions import can_manage_team, me, require
 def new_team():
     form = TeamForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             team = services.create_team(db.session, current_user, _team_input(form))
-        except services.InvalidInput as error:
-            add_errors(form, error.errors)
-        except IntegrityError:
-            slug_race_lost(form)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash("Team created. Add your pledge page to it below.", "success")
             return redirect(url_for("pages.show_team", slug=team.slug))
     status = 200 if request.method == "GET" else 422
@@ -52,14 +46,9 @@ def edit_team(slug: str):
     require(can_manage_team(me(), team))
     form = TeamForm(obj=None if request.method == "POST" else _team_form_data(team))
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             services.update_team(db.session, team, _team_input(form))
-        except services.InvalidInput as error:
-            add_errors(form, error.errors)
-        except IntegrityError:
-            slug_race_lost(form)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash("Team saved.", "success")
             return redirect(url_for("pages.show_team", slug=team.slug))
     status = 200 if request.method == "GET" else 422

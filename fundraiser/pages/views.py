@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from fundraiser.extensions import db
@@ -25,8 +24,8 @@ from fundraiser.models import Event, PledgePage
 from fundraiser.pages import queries, services
 from fundraiser.pages.caching import public_page, register_gave_cookie
 from fundraiser.pages.forms import ActionForm, EditPageForm, NewPageForm, UpdateForm
-from fundraiser.pages.formtools import add_errors, amount_text, found, slug_race_lost, uploaded_photo
-from fundraiser.pages.photos import PhotoError, is_stored_name
+from fundraiser.pages.formtools import amount_text, found, saving, uploaded_photo
+from fundraiser.pages.photos import is_stored_name
 from fundraiser.permissions import can_edit_page, can_view_page, me, require
 
 bp = Blueprint("pages", __name__)
@@ -75,7 +74,7 @@ def new_page():
     if request.method == "GET" and chosen_event is not None:
         form.event_id.data = chosen_event.id
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             photo = uploaded_photo(form, "photo")
             page = services.create_page(
                 db.session,
@@ -87,14 +86,7 @@ def new_page():
                 photo=photo,
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
             )
-        except services.InvalidInput as error:
-            add_errors(form, error.errors)
-        except PhotoError:
-            pass
-        except IntegrityError:
-            slug_race_lost(form)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash("Your page is live: share its link." if page.is_published else "Draft saved.", "success")
             return redirect(url_for("pages.show_page", slug=page.slug))
     status = 200 if request.method == "GET" else 422
@@ -119,7 +111,7 @@ def edit_page(slug: str):
     require(can_edit_page(me(), page))
     form = EditPageForm(obj=None if request.method == "POST" else _page_form_data(page))
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             photo = uploaded_photo(form, "photo")
             services.update_page(
                 db.session,
@@ -129,14 +121,7 @@ def edit_page(slug: str):
                 remove_photo=form.remove_photo.data,
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
             )
-        except services.InvalidInput as error:
-            add_errors(form, error.errors)
-        except PhotoError:
-            pass
-        except IntegrityError:
-            slug_race_lost(form)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash("Your page is saved.", "success")
             return redirect(url_for("pages.show_page", slug=page.slug))
     status = 200 if request.method == "GET" else 422
@@ -169,12 +154,9 @@ def post_update(slug: str):
     page = _own_page(slug)
     form = UpdateForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             services.post_update(db.session, page, form.body.data)
-        except services.InvalidInput as error:
-            add_errors(form, error.errors)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash("Update posted.", "success")
             return redirect(url_for("pages.show_page", slug=page.slug) + "#updates")
     return _render_page(page, form), 422
