@@ -60,10 +60,7 @@ def send(mail: Mail) -> None:
     message = build_message(mail)
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        print(
-            f"--- mail (MAIL_SERVER unset) ---\n{message.as_string()[:4000]}\n--- end mail ---",
-            file=sys.stderr,
-        )
+        print(console_text(message, mail), file=sys.stderr)
         return
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
         if config.get("MAIL_USE_TLS"):
