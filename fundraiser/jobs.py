@@ -24,16 +24,22 @@ def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         from redis.exceptions import RedisError
-        from rq import Queue, Retry
+        from rq import Retry
 
+        queue = _queue(redis_url)
         try:
-            Queue(connection=_redis(redis_url)).enqueue(
-                run_in_app,
-                f"{func.__module__}:{func.__qualname__}",
-                args,
-                kwargs,
-                retry=Retry(max=5, interval=[10, 30, 60, 300, 900]),
-            )
+            # One round trip to Redis: RQ would otherwise send the queue's registration and
+            # the job in two.
+            with queue.connection.pipeline() as pipeline:
+                queue.enqueue(
+                    run_in_app,
+                    f"{func.__module__}:{func.__qualname__}",
+                    args,
+                    kwargs,
+                    retry=Retry(max=5, interval=[10, 30, 60, 300, 900]),
+                    pipeline=pipeline,
+                )
+                pipeline.execute()
             return
         except RedisError:
             log.warning("Redis unreachable; running job %s inline", func.__qualname__, exc_info=True)
@@ -44,11 +50,13 @@ def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 
 
 @functools.cache
-def _redis(url: str):
-    """One connection pool per process and URL, not a new connection per job."""
+def _queue(url: str):
+    """One queue and connection pool per process and URL: a new Queue would ask Redis for
+    its version again, a new connection would cost a handshake per job."""
     from redis import Redis
+    from rq import Queue
 
-    return Redis.from_url(url)
+    return Queue(connection=Redis.from_url(url))
 
 
 def run_in_app(target: str, args: tuple, kwargs: dict) -> Any:

@@ -13,13 +13,13 @@ more. `donation_count` counts the donations that still keep something.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from fundraiser.models import Dispute, Donation, FundraisingTotal, GiftAidDeclaration, PledgePage, Refund
@@ -362,7 +362,8 @@ def _require(donation: Donation, new_status: str) -> None:
 def mark_paid(
     session: Session, donation: Donation, *, charge_id: str | None, paid_at: datetime | None = None
 ) -> bool:
-    """Stripe says the donation is paid: count it. False (and no change) if already paid."""
+    """Stripe says the donation is paid: count it. False (and no change) if already paid.
+    `pay_by_payment_intent` is the same move in one statement, for the webhook's common case."""
     if donation.status == "paid" or donation.status == "refunded":
         if charge_id and not donation.stripe_charge_id:
             donation.stripe_charge_id = charge_id
@@ -377,6 +378,82 @@ def mark_paid(
         donation.stripe_charge_id = charge_id
     _move_totals(session, donation, before)
     return True
+
+
+@dataclass(frozen=True)
+class PaidDonation:
+    """What the webhook needs of a donation that `pay_by_payment_intent` just marked paid."""
+
+    id: int
+    public_id: str
+    page_id: int
+    event_id: int
+    cause_id: int
+    currency: str
+    stripe_charge_id: str | None
+
+
+def pay_by_payment_intent(
+    session: Session,
+    payment_intent_id: str,
+    *,
+    amount_received: int,
+    currency: str,
+    charge_id: str | None,
+    paid_at: datetime | None = None,
+) -> PaidDonation | None:
+    """The common case of a successful payment in one statement: mark paid the donation
+    holding this PaymentIntent if it is waiting for payment and Stripe received exactly its
+    charged amount in its currency, then count it. None when no donation matched: the caller
+    then takes the careful path (`mark_paid` on a locked donation), which says why.
+
+    The conditional UPDATE takes the row lock and checks its condition again after any wait
+    for that lock, so two deliveries of one payment cannot both count it."""
+    row = session.execute(
+        _pay_statement(),
+        {
+            "payment_intent_id": payment_intent_id,
+            "amount_received": amount_received,
+            "in_currency": currency,
+            "charge_id": charge_id,
+            "new_paid_at": paid_at or utcnow(),
+        },
+    ).one_or_none()
+    if row is None:
+        return None
+    paid = PaidDonation(**{name: row._mapping[name] for name in PaidDonation.__dataclass_fields__})
+    kept = max(0, row.amount - row.refunded_amount - row.disputed_amount)
+    add_to_totals(session, paid, kept, 1 if kept > 0 else 0)
+    return paid
+
+
+@functools.cache
+def _pay_statement():
+    table = Donation.__table__
+    payable = sorted(before for before, after in ALLOWED_TRANSITIONS if after == "paid")
+    return (
+        update(table)
+        .where(
+            table.c.stripe_payment_intent_id == bindparam("payment_intent_id"),
+            table.c.status.in_(payable),
+            table.c.charged_amount == bindparam("amount_received"),
+            table.c.currency == bindparam("in_currency"),
+        )
+        .values(
+            status="paid",
+            paid_at=bindparam("new_paid_at", type_=table.c.paid_at.type),
+            failure_message="",
+            stripe_charge_id=func.coalesce(
+                bindparam("charge_id", type_=table.c.stripe_charge_id.type), table.c.stripe_charge_id
+            ),
+        )
+        .returning(
+            *(table.c[name] for name in PaidDonation.__dataclass_fields__),
+            table.c.amount,
+            table.c.refunded_amount,
+            table.c.disputed_amount,
+        )
+    )
 
 
 def mark_failed(session: Session, donation: Donation, message: str) -> None:
@@ -482,55 +559,93 @@ def _move_totals(session: Session, donation: Donation, before: tuple[int, int]) 
     """Add the change in this donation's contribution to every stored total, atomically."""
     session.flush()
     after = counts_towards_totals(donation)
-    delta, count = after[0] - before[0], after[1] - before[1]
+    add_to_totals(session, donation, after[0] - before[0], after[1] - before[1])
+
+
+def add_to_totals(session: Session, scopes: TotalScopes, delta: int, count: int) -> None:
+    """Add `delta` minor units and `count` gifts to a page's total and its event's and
+    cause's totals in `scopes.currency`: one atomic UPDATE ... + for the page, then the event
+    and cause rows in that order (every writer takes the rows in the same order, so two
+    payments never deadlock on them)."""
     if delta == 0 and count == 0:
         return
-    session.execute(
-        update(PledgePage)
-        .where(PledgePage.id == donation.page_id)
+    statements = _total_statements()
+    session.execute(statements.page, {"page_id": scopes.page_id, "delta": delta, "count": count})
+    scopes_in_order = (("event", scopes.event_id), ("cause", scopes.cause_id))
+    if delta >= 0 and count >= 0:
+        # Money coming in: insert-or-add both rows in one statement.
+        params: dict[str, Any] = {}
+        for n, (scope, scope_id) in enumerate(scopes_in_order):
+            params |= {f"scope_{n}": scope, f"scope_id_{n}": scope_id, f"currency_{n}": scopes.currency}
+            params |= {f"delta_{n}": delta, f"count_{n}": count}
+        session.execute(statements.upsert, params)
+    else:
+        # Money going out: the rows exist (an insert would trip the not-negative CHECK first).
+        for scope, scope_id in scopes_in_order:
+            row = {"in_scope": scope, "in_scope_id": scope_id, "in_currency": scopes.currency}
+            session.execute(statements.subtract, row | {"delta": delta, "count": count})
+    _forget_loaded_totals(session, scopes.page_id)
+
+
+class TotalScopes(Protocol):
+    """Where a gift's money is counted: a Donation, or a PaidDonation row."""
+
+    page_id: int
+    event_id: int
+    cause_id: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class _TotalStatements:
+    page: Any
+    upsert: Any
+    subtract: Any
+
+
+# Written out because SQLAlchemy does not cache a multi-row INSERT: it would be compiled
+# anew for every payment. PostgreSQL and SQLite share this syntax.
+_ADD_TO_EVENT_AND_CAUSE = text(
+    "INSERT INTO fundraising_totals (scope, scope_id, currency, raised_amount, donation_count) "
+    "VALUES (:scope_0, :scope_id_0, :currency_0, :delta_0, :count_0), "
+    "(:scope_1, :scope_id_1, :currency_1, :delta_1, :count_1) "
+    "ON CONFLICT (scope, scope_id, currency) DO UPDATE SET "
+    "raised_amount = fundraising_totals.raised_amount + excluded.raised_amount, "
+    "donation_count = fundraising_totals.donation_count + excluded.donation_count"
+)
+
+
+@functools.cache
+def _total_statements() -> _TotalStatements:
+    """The statements that move totals, built once: building SQLAlchemy statements costs
+    more than running these on a busy webhook path."""
+    pages = PledgePage.__table__
+    totals = FundraisingTotal.__table__
+    return _TotalStatements(
+        page=update(pages)
+        .where(pages.c.id == bindparam("page_id"))
         .values(
-            raised_amount=PledgePage.raised_amount + delta,
-            donation_count=PledgePage.donation_count + count,
+            raised_amount=pages.c.raised_amount + bindparam("delta"),
+            donation_count=pages.c.donation_count + bindparam("count"),
+        ),
+        upsert=_ADD_TO_EVENT_AND_CAUSE,
+        subtract=update(totals)
+        .where(
+            totals.c.scope == bindparam("in_scope"),
+            totals.c.scope_id == bindparam("in_scope_id"),
+            totals.c.currency == bindparam("in_currency"),
         )
-        .execution_options(synchronize_session=False)
+        .values(
+            raised_amount=totals.c.raised_amount + bindparam("delta"),
+            donation_count=totals.c.donation_count + bindparam("count"),
+        ),
     )
-    for scope, scope_id in (("event", donation.event_id), ("cause", donation.cause_id)):
-        _add_to_total(session, scope, scope_id, donation.currency, delta, count)
-    _forget_loaded_totals(session, donation)
 
 
-def _add_to_total(session: Session, scope: str, scope_id: int, currency: str, delta: int, count: int) -> None:
-    """Insert-or-add for money coming in; a plain atomic UPDATE for money going out, whose
-    row exists already (the insert half would trip the not-negative CHECK first)."""
-    table = FundraisingTotal.__table__
-    if delta < 0 or count < 0:
-        session.execute(
-            update(table)
-            .where(table.c.scope == scope, table.c.scope_id == scope_id, table.c.currency == currency)
-            .values(
-                raised_amount=table.c.raised_amount + delta, donation_count=table.c.donation_count + count
-            )
-        )
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table).values(
-        scope=scope, scope_id=scope_id, currency=currency, raised_amount=delta, donation_count=count
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.scope, table.c.scope_id, table.c.currency],
-        set_={
-            "raised_amount": table.c.raised_amount + delta,
-            "donation_count": table.c.donation_count + count,
-        },
-    )
-    session.execute(statement)
-
-
-def _forget_loaded_totals(session: Session, donation: Donation) -> None:
+def _forget_loaded_totals(session: Session, page_id: int) -> None:
     """The atomic updates bypassed the ORM: make loaded copies read the new values."""
     for obj in list(session.identity_map.values()):
-        if isinstance(obj, PledgePage) and obj.id == donation.page_id:
+        if isinstance(obj, PledgePage) and obj.id == page_id:
             session.expire(obj, ["raised_amount", "donation_count"])
         elif isinstance(obj, FundraisingTotal):
             session.expire(obj, ["raised_amount", "donation_count"])

@@ -1,7 +1,9 @@
 """Stripe events (plain dicts) to effects on donations.
 
-`record_and_handle` records the event id first, so a repeat delivery hits the unique
-primary key, then applies the effects in the same transaction; the caller commits once.
+`record_and_handle` records the event id first, so a repeat delivery finds the id taken
+and changes nothing, then applies the effects in the same transaction; the caller commits
+once. A payment that succeeded, the event a burst is made of, takes one conditional UPDATE
+(`services.pay_by_payment_intent`) and the totals; anything unusual takes the careful path.
 Events that cannot apply yet (their donation unknown, or a refund or dispute before the
 payment it follows) are stored as `deferred` and replayed when the donation becomes paid.
 Code is written for real Stripe: `latest_charge` is an id unless expanded, disputes name a
@@ -10,13 +12,16 @@ charge (and, lately, a PaymentIntent), and a charge's `refunds` may be absent.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from fundraiser.donations import services
@@ -42,9 +47,12 @@ class EventOutcome:
     refunded_donation_ids: list[int] = field(default_factory=list)
 
 
-def record_and_handle(session: Session, event: dict[str, Any]) -> EventOutcome:
-    """Record a verified event and apply it. A repeat of a recorded event raises
-    IntegrityError at the flush (the unique id): the caller rolls back."""
+def record_and_handle(session: Session, event: dict[str, Any]) -> EventOutcome | None:
+    """Record a verified event and apply it; None when the event was recorded before.
+
+    The event row goes in first with INSERT ... ON CONFLICT DO NOTHING: a second delivery
+    arriving while the first is still being handled waits on the primary key until the
+    first commits, then inserts nothing and is answered as a duplicate."""
     record = StripeEvent(
         id=event["id"],
         type=event["type"],
@@ -52,13 +60,44 @@ def record_and_handle(session: Session, event: dict[str, Any]) -> EventOutcome:
         object_id=_object_key(event) or "",
         payload=event,
         stripe_created=int(event.get("created") or 0),
+        received_at=utcnow(),
     )
-    session.add(record)
-    session.flush()
+    record.processed_at = record.received_at
+    inserted = session.execute(
+        _record_statement(session.get_bind().dialect.name),
+        {column: getattr(record, column) for column in _RECORDED_COLUMNS},
+    ).first()
+    if inserted is None:
+        return None
     outcome = EventOutcome()
     apply_event(session, record, outcome)
+    if record.status != "processed":
+        session.execute(
+            update(StripeEvent)
+            .where(StripeEvent.id == record.id)
+            .values(status=record.status, processed_at=record.processed_at)
+        )
     outcome.status = record.status
     return outcome
+
+
+_RECORDED_COLUMNS = (
+    "id",
+    "type",
+    "status",
+    "object_id",
+    "payload",
+    "stripe_created",
+    "received_at",
+    "processed_at",
+)
+
+
+@functools.cache
+def _record_statement(dialect: str):
+    table = StripeEvent.__table__
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=[table.c.id]).returning(table.c.id)
 
 
 def apply_event(session: Session, record: StripeEvent, outcome: EventOutcome) -> None:
@@ -115,12 +154,27 @@ Result = tuple[str, str]
 
 
 def payment_succeeded(session: Session, intent: dict[str, Any], outcome: EventOutcome) -> Result:
+    received = intent.get("amount_received") or intent["amount"]
+    paid_at = datetime.fromtimestamp(outcome.event_created, UTC) if outcome.event_created else None
+    charge_id = object_id(intent.get("latest_charge"))
+    paid = services.pay_by_payment_intent(
+        session,
+        intent["id"],
+        amount_received=received,
+        currency=intent["currency"].upper(),
+        charge_id=charge_id,
+        paid_at=paid_at,
+    )
+    if paid is not None:
+        outcome.paid_donation_ids.append(paid.id)
+        replay_deferred(session, [intent["id"], paid.stripe_charge_id], outcome)
+        return "processed", f"donation {paid.public_id} paid"
+    # Not the common case: unknown, paid already, found only by our id, or a different amount.
     donation = find_donation(session, payment_intent_id=intent["id"], public_id=_our_public_id(intent))
     if donation is None:
         return _unknown(intent)
     if donation.stripe_payment_intent_id not in (None, intent["id"]):
         return "ignored", f"donation {donation.public_id} is paying through another PaymentIntent"
-    received = intent.get("amount_received") or intent["amount"]
     if received != donation.charged_amount or intent["currency"].upper() != donation.currency:
         log.error(
             "PaymentIntent %s paid %s %s for donation %s",
@@ -131,8 +185,6 @@ def payment_succeeded(session: Session, intent: dict[str, Any], outcome: EventOu
         )
         return "deferred", "the amount paid differs from the donation"
     donation.stripe_payment_intent_id = intent["id"]
-    paid_at = datetime.fromtimestamp(outcome.event_created, UTC) if outcome.event_created else None
-    charge_id = object_id(intent.get("latest_charge"))
     if mark_donation_paid(session, donation, charge_id, outcome, paid_at=paid_at):
         return "processed", f"donation {donation.public_id} paid"
     return "processed", f"donation {donation.public_id} was already paid"
@@ -151,7 +203,7 @@ def mark_donation_paid(
     if not services.mark_paid(session, donation, charge_id=charge_id, paid_at=paid_at):
         return False
     outcome.paid_donation_ids.append(donation.id)
-    replay_deferred(session, donation, outcome)
+    replay_deferred(session, [donation.stripe_payment_intent_id, donation.stripe_charge_id], outcome)
     return True
 
 
@@ -253,16 +305,27 @@ def _disputed_donation(session: Session, dispute: dict[str, Any]) -> tuple[Donat
     return donation, ""
 
 
-def replay_deferred(session: Session, donation: Donation, outcome: EventOutcome) -> None:
-    """Apply, oldest first, the stored events that were waiting for this donation."""
-    keys = [key for key in (donation.stripe_payment_intent_id, donation.stripe_charge_id) if key]
+def replay_deferred(session: Session, keys: list[str | None], outcome: EventOutcome) -> None:
+    """Apply, oldest first, the stored events that were waiting for this payment (its
+    PaymentIntent or charge id among `keys`)."""
+    waiting_ids = session.scalars(_deferred_statement(), {"keys": [key for key in keys if key]}).all()
+    if not waiting_ids:
+        return
     waiting = session.scalars(
         select(StripeEvent)
-        .where(StripeEvent.status == "deferred", StripeEvent.object_id.in_(keys))
+        .where(StripeEvent.id.in_(waiting_ids))
         .order_by(StripeEvent.stripe_created, StripeEvent.received_at)
     ).all()
     for record in waiting:
         apply_event(session, record, outcome)
+
+
+@functools.cache
+def _deferred_statement():
+    table = StripeEvent.__table__
+    return select(table.c.id).where(
+        table.c.status == "deferred", table.c.object_id.in_(bindparam("keys", expanding=True))
+    )
 
 
 def _our_public_id(intent: dict[str, Any]) -> str | None:

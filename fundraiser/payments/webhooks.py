@@ -15,7 +15,6 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from fundraiser.extensions import csrf, db, limiter
-from fundraiser.models import StripeEvent
 from fundraiser.payments.gateway import PaymentGatewayError
 from fundraiser.payments.handlers import queue_receipt_jobs, record_and_handle
 
@@ -42,15 +41,14 @@ def stripe_webhook():
     except (ValueError, KeyError, TypeError):
         return jsonify(error="bad payload", detail="not a Stripe event"), 400
 
-    if db.session.get(StripeEvent, event_id) is not None:
-        return jsonify(status="duplicate", id=event_id), 200
     try:
         outcome = record_and_handle(db.session, event)
+        if outcome is None:
+            db.session.rollback()
+            return jsonify(status="duplicate", id=event_id), 200
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        if db.session.get(StripeEvent, event_id) is not None:
-            return jsonify(status="duplicate", id=event_id), 200
         log.exception("Stripe event %s (%s) broke a constraint", event_id, event_type)
         return jsonify(error="could not record the event"), 500
     except SQLAlchemyError:
