@@ -167,7 +167,7 @@ def payment_succeeded(session: Session, intent: dict[str, Any], outcome: EventOu
     )
     if paid is not None:
         outcome.paid_donation_ids.append(paid.id)
-        replay_deferred(session, [intent["id"], paid.stripe_charge_id], outcome)
+        replay_deferred(session, (intent["id"], paid.stripe_charge_id), outcome)
         return "processed", f"donation {paid.public_id} paid"
     # Not the common case: unknown, paid already, found only by our id, or a different amount.
     donation = find_donation(session, payment_intent_id=intent["id"], public_id=_our_public_id(intent))
@@ -203,7 +203,7 @@ def mark_donation_paid(
     if not services.mark_paid(session, donation, charge_id=charge_id, paid_at=paid_at):
         return False
     outcome.paid_donation_ids.append(donation.id)
-    replay_deferred(session, [donation.stripe_payment_intent_id, donation.stripe_charge_id], outcome)
+    replay_deferred(session, (donation.stripe_payment_intent_id, donation.stripe_charge_id), outcome)
     return True
 
 
@@ -305,10 +305,13 @@ def _disputed_donation(session: Session, dispute: dict[str, Any]) -> tuple[Donat
     return donation, ""
 
 
-def replay_deferred(session: Session, keys: list[str | None], outcome: EventOutcome) -> None:
-    """Apply, oldest first, the stored events that were waiting for this payment (its
-    PaymentIntent or charge id among `keys`)."""
-    waiting_ids = session.scalars(_deferred_statement(), {"keys": [key for key in keys if key]}).all()
+def replay_deferred(session: Session, keys: tuple[str | None, str | None], outcome: EventOutcome) -> None:
+    """Apply, oldest first, the stored events that were waiting for this payment: `keys` are
+    its PaymentIntent id and its charge id (either may be None)."""
+    payment_intent_id, charge_id = keys
+    waiting_ids = session.scalars(
+        _DEFERRED_FOR, {"payment_intent_id": payment_intent_id, "charge_id": charge_id}
+    ).all()
     if not waiting_ids:
         return
     waiting = session.scalars(
@@ -320,12 +323,11 @@ def replay_deferred(session: Session, keys: list[str | None], outcome: EventOutc
         apply_event(session, record, outcome)
 
 
-@functools.cache
-def _deferred_statement():
-    table = StripeEvent.__table__
-    return select(table.c.id).where(
-        table.c.status == "deferred", table.c.object_id.in_(bindparam("keys", expanding=True))
-    )
+# Two fixed parameters rather than an expanding IN list, which SQLAlchemy re-renders each time.
+_DEFERRED_FOR = select(StripeEvent.__table__.c.id).where(
+    StripeEvent.__table__.c.status == "deferred",
+    StripeEvent.__table__.c.object_id.in_([bindparam("payment_intent_id"), bindparam("charge_id")]),
+)
 
 
 def _our_public_id(intent: dict[str, Any]) -> str | None:

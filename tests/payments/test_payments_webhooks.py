@@ -319,3 +319,32 @@ def test_a_payment_of_another_amount_is_kept_for_a_person(
     assert stripe_events.deliver(client, event).json["status"] == "deferred"
     session.expire_all()
     assert (donation.status, page.raised_amount) == ("pending", 0)
+
+
+def test_a_payment_after_a_declined_card_counts_once(session, client, page, stripe_events, pending_donation):
+    donation = pending_donation(page, 2500)
+    session.commit()
+    declined = stripe_events.payment_intent(donation, "payment_intent.payment_failed")
+    assert stripe_events.deliver(client, declined).json["status"] == "processed"
+    paid = stripe_events.payment_intent(donation)
+    assert stripe_events.deliver(client, paid).json["status"] == "processed"
+    session.expire_all()
+    assert (donation.status, donation.failure_message) == ("paid", "")
+    assert raised(session, page) == (2500, 1)
+    assert_money_adds_up(session)  # the event's and the cause's totals too
+
+
+def test_a_payment_found_only_by_our_id_takes_the_careful_path(
+    session, client, page, stripe_events, pending_donation
+):
+    donation = pending_donation(page, 2500)
+    intent_id = donation.stripe_payment_intent_id
+    event = stripe_events.payment_intent(donation)
+    donation.stripe_payment_intent_id = None  # the PaymentIntent id was never stored
+    session.commit()
+    assert event["data"]["object"]["id"] == intent_id
+    assert stripe_events.deliver(client, event).json["status"] == "processed"
+    session.expire_all()
+    assert (donation.status, donation.stripe_payment_intent_id) == ("paid", intent_id)
+    assert raised(session, page) == (2500, 1)
+    assert_money_adds_up(session)
