@@ -343,7 +343,14 @@ def _gift_aid_declaration(
 
 def lock_donation(session: Session, donation_id: int) -> Donation | None:
     """Load a donation for change. On PostgreSQL the row lock serialises concurrent
-    events for one donation; SQLite's single writer does the same."""
+    events for one donation. SQLite has no FOR UPDATE, and pysqlite begins a transaction only
+    at the first write, so a read here could be stale by the time we write: a no-op write
+    first takes SQLite's single write lock, and the read then sees the latest row."""
+    if session.get_bind().dialect.name == "sqlite":
+        table = Donation.__table__
+        session.execute(
+            update(table).where(table.c.id == donation_id).values(failure_message=table.c.failure_message)
+        )
     return session.scalar(
         select(Donation)
         .where(Donation.id == donation_id)
@@ -422,14 +429,24 @@ def pay_by_payment_intent(
         if row is None:
             return None
         paid = _paid_donation(row)
-        _forget_loaded_totals(session, paid.page_id)
+        _forget_loaded(session, paid)
         return paid
     row = session.execute(_pay_statement(), params).one_or_none()
     if row is None:
         return None
     paid = _paid_donation(row)
     add_to_totals(session, paid, row.kept, 1 if row.kept > 0 else 0)
+    _forget_loaded(session, paid)
     return paid
+
+
+def _forget_loaded(session: Session, paid: PaidDonation) -> None:
+    """The UPDATE bypassed the ORM: a copy of the donation or its totals loaded in this
+    session reads the new values on next access."""
+    _forget_loaded_totals(session, paid.page_id)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Donation) and obj.id == paid.id:
+            session.expire(obj)
 
 
 def _paid_donation(row: Any) -> PaidDonation:

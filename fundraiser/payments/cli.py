@@ -9,20 +9,21 @@ import click
 from fundraiser.extensions import db
 from fundraiser.payments.gateway import PaymentGatewayError, get_gateway
 from fundraiser.payments.handlers import queue_receipt_jobs
-from fundraiser.payments.sync import sync_with_stripe
+from fundraiser.payments.sync import SyncReport, sync_with_stripe
 
 
 @click.command("stripe-sync")
 @click.option("--since", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD (UTC)")
 def stripe_sync(since: datetime) -> None:
     """List PaymentIntents and refunds created since a date and apply what we missed."""
+    report = SyncReport()
     try:
-        report = sync_with_stripe(db.session, get_gateway(), since.replace(tzinfo=UTC))
-        db.session.commit()
+        sync_with_stripe(db.session, get_gateway(), since.replace(tzinfo=UTC), report)
     except PaymentGatewayError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
-    queue_receipt_jobs(report.paid_donation_ids, report.refunded_donation_ids)
-    for change in report.changes:
-        click.echo(change)
+    finally:
+        queue_receipt_jobs(report.paid_donation_ids, report.refunded_donation_ids)
+        for change in report.changes:
+            click.echo(change)
     click.echo(f"{len(report.changes)} change(s).")

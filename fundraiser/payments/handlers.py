@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -324,8 +324,10 @@ def replay_deferred(session: Session, keys: tuple[str | None, str | None], outco
 
 
 # Two fixed parameters rather than an expanding IN list, which SQLAlchemy re-renders each time.
+# The status is written into the SQL, not sent as a parameter: a statement PostgreSQL has
+# prepared with a generic plan can use the partial index only when it sees the literal.
 _DEFERRED_FOR = select(StripeEvent.__table__.c.id).where(
-    StripeEvent.__table__.c.status == "deferred",
+    text("stripe_events.status = 'deferred'"),
     StripeEvent.__table__.c.object_id.in_([bindparam("payment_intent_id"), bindparam("charge_id")]),
 )
 

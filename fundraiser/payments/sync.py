@@ -27,14 +27,17 @@ class SyncReport:
     refunded_donation_ids: list[int] = field(default_factory=list)
 
 
-def sync_with_stripe(session: Session, gateway: PaymentGateway, since: datetime) -> SyncReport:
-    """Apply Stripe's view of every PaymentIntent and refund created since `since`."""
-    report = SyncReport()
+def sync_with_stripe(session: Session, gateway: PaymentGateway, since: datetime, report: SyncReport) -> None:
+    """Apply Stripe's view of every PaymentIntent and refund created since `since`, adding
+    what changed to `report`. Each donation is committed on its own: a long sync never holds
+    one donation's total rows while it locks the next (a webhook takes them the other way
+    round) or while Stripe pages through its lists, and a failure part-way keeps what was done."""
     for intent in gateway.list_payment_intents(since):
         _sync_payment_intent(session, intent, report)
+        session.commit()
     for refund in gateway.list_refunds(since):
         _sync_refund(session, refund, report)
-    return report
+        session.commit()
 
 
 def _sync_payment_intent(session: Session, intent: dict[str, Any], report: SyncReport) -> None:

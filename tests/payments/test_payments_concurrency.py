@@ -58,3 +58,34 @@ def test_200_donations_paid_at_once_give_exact_totals(
     }
     assert totals == {("event", page.event_id): (expected, 200), ("cause", page.cause_id): (expected, 200)}
     assert_money_adds_up(session)
+
+
+def test_a_locked_donation_cannot_change_under_the_lock_holder(app, session, factories, pending_donation):
+    """lock_donation must hold the donation against every other writer until commit, on
+    SQLite (its write lock, taken at once) as on PostgreSQL (the row lock)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from fundraiser.donations.services import lock_donation
+    from fundraiser.extensions import db
+
+    donation = pending_donation(factories.page(), 2500)
+    session.commit()
+    assert lock_donation(session, donation.id).status == "pending"
+    other = db.engine.connect()
+    try:
+        if db.engine.dialect.name == "sqlite":
+            other.exec_driver_sql("PRAGMA busy_timeout = 100")
+            attempt = text("UPDATE donations SET status = 'paid' WHERE id = :id")
+        else:
+            attempt = text("SELECT id FROM donations WHERE id = :id FOR UPDATE NOWAIT")
+        try:
+            other.execute(attempt, {"id": donation.id})
+            blocked = False
+        except OperationalError:
+            blocked = True
+        other.rollback()
+    finally:
+        other.close()
+    session.rollback()
+    assert blocked
