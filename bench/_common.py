@@ -394,8 +394,14 @@ def _wait_until_up(server: Server) -> None:
 
 
 def errors_logged(server: Server) -> int:
-    """Tracebacks in the server's log (each unhandled error logs one)."""
-    return server.log_path.read_text(errors="replace").count("Traceback (most recent call last)")
+    """Tracebacks in the server's log (each unhandled error logs one); the first is printed,
+    since the log goes with the server's temporary folder."""
+    text = server.log_path.read_text(errors="replace")
+    marker = "Traceback (most recent call last)"
+    if marker in text:
+        start = text.index(marker)
+        log("first traceback in the server's log:\n" + text[max(0, start - 300) : start + 4000])
+    return text.count(marker)
 
 
 # wrk --------------------------------------------------------------------------------------------

@@ -28,9 +28,12 @@ def _use_sqlite_write_ahead_log(dbapi_connection, connection_record) -> None:
     """SQLite, the embedded default, in write-ahead-log mode: readers never wait for a
     writer, and a commit is one sync of the log (synchronous=FULL keeps it durable: a
     webhook answered 200 is on disk). Without it every commit rewrote a rollback journal
-    and blocked every page view meanwhile. PostgreSQL connections are left alone."""
+    and blocked every page view meanwhile. Writers still take turns: one may wait for others
+    drawing receipts inside their numbering transaction (jobs run inline without Redis), so
+    it waits up to 30 s for its turn rather than Python's 5 s. PostgreSQL is left alone."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
