@@ -467,7 +467,7 @@ def write_table(marker: str, header: list[str], rows: list[list[str]], preface: 
         for line in old:
             cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
             if line.startswith("| ") and len(cells) == len(header) and cells[0] not in measured:
-                if cells != header:
+                if cells[0] != header[0]:  # an older header line, whatever its wording
                     kept.append(cells)
     lines = [start, preface, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in kept + rows]
