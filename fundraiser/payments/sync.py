@@ -1,5 +1,6 @@
 """Repair what the webhooks missed: read recent PaymentIntents and refunds from Stripe and
-bring each donation in line with them. Running it again changes nothing."""
+bring each donation in line with them, then apply stored events still waiting for a payment
+that has since been recorded. Running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fundraiser.donations import services
+from fundraiser.models import Donation, StripeEvent
 from fundraiser.payments.gateway import PaymentGateway, object_id
 from fundraiser.payments.handlers import (
     COUNTED_REFUND_STATUSES,
     EventOutcome,
+    apply_event,
     apply_refunds,
     find_donation,
     mark_donation_paid,
@@ -38,6 +42,34 @@ def sync_with_stripe(session: Session, gateway: PaymentGateway, since: datetime,
     for refund in gateway.list_refunds(since):
         _sync_refund(session, refund, report)
         session.commit()
+    replay_stranded_events(session, report)
+
+
+def replay_stranded_events(session: Session, report: SyncReport) -> None:
+    """Apply deferred events whose payment is now recorded. A payment replays the events
+    waiting for it, but one stored by a transaction that had not committed yet (a refund or
+    dispute found no donation to lock and was deferred while the payment was being recorded)
+    stays deferred until this finds it. An event that still cannot apply stays deferred."""
+    stranded = session.scalars(
+        select(StripeEvent)
+        .join(
+            Donation,
+            or_(
+                Donation.stripe_payment_intent_id == StripeEvent.object_id,
+                Donation.stripe_charge_id == StripeEvent.object_id,
+            ),
+        )
+        .where(StripeEvent.status == "deferred", Donation.status.in_(("paid", "refunded")))
+        .order_by(StripeEvent.stripe_created, StripeEvent.received_at)
+    ).all()
+    for record in stranded:
+        outcome = EventOutcome()
+        apply_event(session, record, outcome)
+        session.commit()
+        report.paid_donation_ids += outcome.paid_donation_ids
+        report.refunded_donation_ids += outcome.refunded_donation_ids
+        if record.status != "deferred":
+            report.changes.append(f"event {record.id} ({record.type}): {record.status}, {outcome.detail}")
 
 
 def _sync_payment_intent(session: Session, intent: dict[str, Any], report: SyncReport) -> None:

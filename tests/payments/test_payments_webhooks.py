@@ -348,3 +348,32 @@ def test_a_payment_found_only_by_our_id_takes_the_careful_path(
     assert (donation.status, donation.stripe_payment_intent_id) == ("paid", intent_id)
     assert raised(session, page) == (2500, 1)
     assert_money_adds_up(session)
+
+
+def test_stripe_sync_applies_a_refund_stranded_behind_its_payment(
+    session, client, page, stripe_events, pending_donation
+):
+    """The race the webhook's own replay cannot see: the refund was deferred by a transaction
+    that committed after the payment's replay looked. Here the payment is recorded without a
+    replay (as if the refund were not committed yet), then stripe-sync's last step finds it."""
+    from fundraiser.donations import services
+    from fundraiser.payments.sync import SyncReport, replay_stranded_events
+
+    donation = pending_donation(page, 2500)
+    session.commit()
+    refunded = stripe_events.refunded(donation, [("re_stranded", 1000)])
+    assert stripe_events.deliver(client, refunded).json["status"] == "deferred"
+    session.expire_all()
+    services.mark_paid(session, donation, charge_id=refunded["data"]["object"]["id"])
+    session.commit()
+    assert event_status(session, refunded["id"]) == "deferred"
+    report = SyncReport()
+    replay_stranded_events(session, report)
+    session.expire_all()
+    assert (donation.refunded_amount, raised(session, page)) == (1000, (1500, 1))
+    assert event_status(session, refunded["id"]) == "processed"
+    assert report.refunded_donation_ids == [donation.id]
+    again = SyncReport()
+    replay_stranded_events(session, again)
+    assert again.changes == []
+    assert_money_adds_up(session)
