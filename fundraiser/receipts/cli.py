@@ -1,4 +1,5 @@
-"""`flask receipts ...`: year-end receipts in bulk, and retrying receipt emails.
+"""`flask receipts ...`: year-end receipts in bulk, receipts a lost job left unissued, and
+retrying receipt emails.
 
 `annual` can be stopped at any point and run again: a year-end receipt is numbered and
 recorded in one short transaction, then drawn and stored in a second; a rerun first draws
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
@@ -17,10 +19,10 @@ from sqlalchemy.exc import IntegrityError
 
 from fundraiser.extensions import db
 from fundraiser.models import Cause, Receipt
-from fundraiser.receipts import services
+from fundraiser.receipts import services, tasks
 from fundraiser.receipts.render import renderer
 
-receipts_cli = AppGroup("receipts", help="Receipts: year-end receipts and email retries.")
+receipts_cli = AppGroup("receipts", help="Receipts: year-end receipts, missing receipts and email retries.")
 
 _worker_app = None
 
@@ -106,3 +108,20 @@ def retry_emails(everything: bool) -> None:
         sent += services.send_receipt_email(db.session, receipt_id)
         db.session.commit()
     click.echo(f"{sent} of {len(due)} receipt emails sent.")
+
+
+@receipts_cli.command("issue-missing")
+@click.option(
+    "--since",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="YYYY-MM-DD (UTC): donations paid since then.",
+)
+def issue_missing(since: datetime) -> None:
+    """Issue (and email) the receipts of paid donations that have none: safe to run from cron,
+    since a donation with a receipt or a recorded refusal is left alone."""
+    owed = services.donations_owed_a_receipt(db.session, since.replace(tzinfo=UTC))
+    db.session.rollback()
+    for donation_id in owed:
+        tasks.issue_receipt_for_donation(donation_id)
+    click.echo(f"{len(owed)} donation(s) owed a receipt; receipts issued or refusals recorded for each.")

@@ -314,6 +314,25 @@ def issue_receipt(session: Session, donation_id: int, *, now: datetime | None = 
     return _issue_single(session, cause, donation, amount, replaces=None, now=now)
 
 
+def donations_owed_a_receipt(session: Session, since: datetime) -> list[int]:
+    """Paid donations since `since` with no receipt and no recorded refusal, oldest first:
+    what a lost receipt job (a crash between the payment's commit and the queueing) leaves."""
+    has_receipt = select(Receipt.id).where(Receipt.donation_id == Donation.id, Receipt.kind == "single")
+    refused = select(ReceiptRefusal.id).where(ReceiptRefusal.donation_id == Donation.id)
+    return list(
+        session.scalars(
+            select(Donation.id)
+            .where(
+                Donation.status == "paid",
+                Donation.paid_at >= since,
+                ~has_receipt.exists(),
+                ~refused.exists(),
+            )
+            .order_by(Donation.paid_at, Donation.id)
+        )
+    )
+
+
 def record_refusal(session: Session, donation: Donation, reason: str) -> None:
     refusal = session.scalar(select(ReceiptRefusal).where(ReceiptRefusal.donation_id == donation.id))
     if refusal is None:

@@ -75,3 +75,29 @@ def test_failed_email_is_recorded_and_sent_by_the_retry_command(
     (message,) = smtp_server.messages
     assert next(message.iter_attachments()).get_content() == receipt.pdf
     assert services.failed_receipt_emails(session, cause.id) == []
+
+
+def test_issue_missing_issues_what_a_lost_job_left_and_only_that(
+    factories, paid_donation, session, smtp_server, app
+):
+    cause = factories.cause("GB", name="Leeds Kitchen")
+    page = factories.page(cause=cause)
+    owed = paid_donation(page, donor_email="owed@example.test")
+    already = paid_donation(page, donor_email="done@example.test")
+    earlier = paid_donation(page, donor_email="old@example.test", paid_at=datetime(2026, 1, 5, tzinfo=UTC))
+    session.commit()
+    issue_receipt_for_donation(already.id)
+    smtp_server.messages.clear()
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["receipts", "issue-missing", "--since", "2026-05-01"])
+
+    assert "1 donation(s) owed a receipt" in result.output, result.output
+    session.expire_all()
+    issued = {r.donation_id for r in session.scalars(select(Receipt)).all()}
+    assert issued == {owed.id, already.id}  # the gift paid before --since is left for another run
+    assert [m["To"] for m in smtp_server.messages] == ["owed@example.test"]
+    again = runner.invoke(args=["receipts", "issue-missing", "--since", "2026-01-01"])
+    assert "1 donation(s) owed a receipt" in again.output  # only the January gift is still owed
+    session.expire_all()
+    assert earlier.id in {r.donation_id for r in session.scalars(select(Receipt)).all()}
