@@ -39,8 +39,12 @@ class PledgePage(db.Model):
         CheckConstraint("target_amount > 0", name="page_target_positive"),
         CheckConstraint("raised_amount >= 0", name="page_raised_not_negative"),
         CheckConstraint("status IN ('draft', 'published')", name="page_status"),
-        Index("ix_pledge_pages_event_status", "event_id", "status"),
-        Index("ix_pledge_pages_cause_status", "cause_id", "status"),
+        # Listings (an event's or a cause's pages and the home page's, most raised first) read
+        # an index range backwards and stop after one page of results, instead of sorting
+        # every published page of a cause on each view: the cost stays flat as pages are added.
+        Index("ix_pledge_pages_event_listing", "event_id", "status", "raised_amount", "id"),
+        Index("ix_pledge_pages_cause_listing", "cause_id", "status", "raised_amount", "id"),
+        Index("ix_pledge_pages_listing", "status", "raised_amount", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundraiser.models import (
@@ -421,22 +421,27 @@ def _listed():
 
 
 def published_pages(session: Session, *criteria, number: int = 1, size: int = PAGE_SIZE) -> Paged:
-    """Published, listed pages matching `criteria`, most raised first, one page of results.
-    Counting and an OFFSET over the (event_id, status) / (cause_id, status) indexes keep an
-    event with hundreds of pages quick."""
+    """Published, listed pages matching `criteria`, most raised first (then newest), one page
+    of results."""
     number = max(1, number)
     where = (*_listed(), *criteria)
     total = session.scalar(select(func.count()).select_from(PledgePage).where(*where)) or 0
     last = max(1, -(-total // size))
     number = min(number, last)
-    pages = session.execute(
-        _card_query()
-        .where(*where)
-        .order_by(PledgePage.raised_amount.desc(), PledgePage.id)
-        .limit(size)
-        .offset((number - 1) * size)
-    )
+    shown = listing_ids(where).limit(size).offset((number - 1) * size)
+    pages = session.execute(_card_query().where(PledgePage.id.in_(shown)).order_by(*_MOST_RAISED_FIRST))
     return Paged([card_from_row(row) for row in pages], number, total, size)
+
+
+# Exactly the listing indexes' order read backwards (see PledgePage).
+_MOST_RAISED_FIRST = (PledgePage.raised_amount.desc(), PledgePage.id.desc())
+
+
+def listing_ids(where) -> Select:
+    """The ids of the pages a listing shows, in order, from pledge_pages alone: the database
+    reads a listing index in order and stops after one page of results, whatever it knows of
+    the other tables (joined in first, SQLite would sort every page of the event)."""
+    return select(PledgePage.id).where(*where).order_by(*_MOST_RAISED_FIRST)
 
 
 def featured_pages(session: Session, limit: int = FEATURED_SIZE) -> list[PageCard]:
