@@ -4,7 +4,9 @@ that suits the embedded set-up (SQLite file, inline background work, local disk)
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
@@ -28,7 +30,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-a-secret")
+    SECRET_KEY_DEFAULT = "dev-only-not-a-secret"
+    SECRET_KEY = os.environ.get("SECRET_KEY", SECRET_KEY_DEFAULT)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -72,6 +75,19 @@ class Config:
     DONATION_PAGE_RATE_LIMIT = os.environ.get("DONATION_PAGE_RATE_LIMIT", "60/minute")
     SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10/minute")
 
+    # How long an emailed receipt link works.
+    RECEIPT_LINK_DAYS = int(os.environ.get("RECEIPT_LINK_DAYS", 90))
+    # A report over this many donations is made in the background instead of in the request.
+    REPORT_BACKGROUND_ROWS = int(os.environ.get("REPORT_BACKGROUND_ROWS", 100_000))
+    # Each worker reuses an anonymous visitor's render of a public page this many seconds; 0 is off.
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 5))
+    # "1" adds the benchmarks' floor routes (bench/floor_routes.py); never in production.
+    BENCH_FLOOR_ROUTES = env_bool("BENCH_FLOOR_ROUTES", False)
+
+    @classmethod
+    def check(cls, settings: Mapping[str, Any]) -> None:
+        """Refuse to start on settings this kind of installation must not run with."""
+
 
 class DevelopmentConfig(Config):
     DEBUG = env_bool("FLASK_DEBUG", False)
@@ -83,6 +99,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     MAIL_SERVER = None
+    PAGE_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):
@@ -91,9 +108,9 @@ class ProductionConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
 
     @classmethod
-    def check(cls) -> None:
+    def check(cls, settings: Mapping[str, Any]) -> None:
         """Production refuses to start on the development secret."""
-        if not os.environ.get("SECRET_KEY"):
+        if settings.get("SECRET_KEY") in (None, "", Config.SECRET_KEY_DEFAULT):
             raise RuntimeError("SECRET_KEY must be set in production")
 
 

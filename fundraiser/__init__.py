@@ -31,16 +31,13 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
 
 def load_config(app: Flask, config: type | dict[str, Any] | None) -> None:
-    if isinstance(config, type):
-        app.config.from_object(config)
-        return
-    name = os.environ.get("FLASK_CONFIG", "development")
-    base = CONFIGS[name]
-    if hasattr(base, "check"):
-        base.check()
+    """The class given, or FLASK_CONFIG's with `config` laid over it; then its start-up
+    checks (production refuses to start without its secrets), whichever way it was chosen."""
+    base = config if isinstance(config, type) else CONFIGS[os.environ.get("FLASK_CONFIG", "development")]
     app.config.from_object(base)
-    if config:
+    if isinstance(config, dict):
         app.config.update(config)
+    base.check(app.config)
 
 
 def register_proxy(app: Flask) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from fundraiser.accounts.services import hash_password
 from fundraiser.models import Cause, CauseAdmin, Event, ImpactUnit, PageUpdate, PledgePage, Team, User
-from fundraiser.models._common import utcnow
+from fundraiser.models.columns import utcnow
 from fundraiser.pages.markdown import render_markdown
 
 DEMO_PASSWORD = "demo-password"

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
+
+from fundraiser.countries import DEFAULT_LOCALE
 
 SUPPORTED_CURRENCIES = ("GBP", "USD", "CAD", "EUR", "AUD", "JPY")
 # Ten million major units: far beyond any real target or gift, small enough to be a typo.
@@ -71,7 +74,7 @@ def to_decimal(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency))
 
 
-def format_money(minor: int, currency: str, locale: str = "en_GB", *, whole: bool = False) -> str:
+def format_money(minor: int, currency: str, locale: str = DEFAULT_LOCALE, *, whole: bool = False) -> str:
     """Format for people with Babel: 12345 GBP -> "£123.45". `whole` drops a zero fraction."""
     value = to_decimal(minor, currency)
     if whole and value == value.to_integral_value():
@@ -89,3 +92,17 @@ def percent_of(part: int, whole: int) -> int:
     if whole <= 0:
         return 0
     return min(100, part * 100 // whole)
+
+
+@lru_cache(maxsize=4096)
+def money_text(minor: int, currency: str, whole: bool = False) -> str:
+    """format_money, remembered: Babel re-reads its number pattern on every call, and a list
+    of 24 cards formats 48 amounts, most of them the same from one view to the next."""
+    return format_money(minor, currency, whole=whole)
+
+
+def amount_text(minor: int, currency: str) -> str:
+    """An amount as a person would type it back: "250" rather than "250.00"."""
+    text = plain_amount(minor, currency)
+    whole, dot, fraction = text.partition(".")
+    return whole if not dot or set(fraction) == {"0"} else text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import abort
 from flask_login import current_user
 
@@ -43,5 +46,18 @@ def require(allowed: bool) -> None:
         abort(403)
 
 
-def me() -> User | None:
+def signed_in_user() -> User | None:
     return current_user if _signed_in(current_user) else None
+
+
+T = TypeVar("T")
+
+
+def or_404(found: T | None, check: Callable[[User | None, T], bool] | None = None) -> T:
+    """What the view asked for: 404 when it does not exist, 403 when `check` says the
+    signed-in person may not use it (the Flask tutorial's `get_post(id, check_author=True)`)."""
+    if found is None:
+        abort(404)
+    if check is not None and not check(signed_in_user(), found):
+        abort(403)
+    return found

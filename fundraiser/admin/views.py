@@ -9,7 +9,7 @@ from fundraiser.accounts import services
 from fundraiser.accounts.forms import RoleForm
 from fundraiser.extensions import db
 from fundraiser.models import User
-from fundraiser.permissions import me, require
+from fundraiser.permissions import require, signed_in_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -73,7 +73,7 @@ def set_role(user_id: int):
         return _users_page(422)
     role, granted = form.role.data, form.granted.data == "yes"
     try:
-        services.set_role(user, role, granted, acting_admin=me())
+        services.set_role(user, role, granted, acting_admin=signed_in_user())
     except services.AccountError as error:
         flash(str(error), "error")
         return _users_page(422)

@@ -18,7 +18,7 @@ from fundraiser.money import MoneyError, format_money, parse_amount, plain_amoun
 from fundraiser.payments.gateway import PaymentGatewayError
 from fundraiser.payments.handlers import queue_receipt_jobs
 from fundraiser.payments.refunds import refund_donation, refundable_amount
-from fundraiser.permissions import can_admin_cause, me, require
+from fundraiser.permissions import can_admin_cause, require, signed_in_user
 
 bp = Blueprint("refunds", __name__)
 
@@ -42,7 +42,7 @@ def _donation_for_admin(public_id: str) -> Donation:
     donation = db.session.scalar(select(Donation).where(Donation.public_id == public_id))
     if donation is None:
         abort(404)
-    require(can_admin_cause(me(), donation.cause_id))
+    require(can_admin_cause(signed_in_user(), donation.cause_id))
     return donation
 
 
@@ -62,7 +62,7 @@ def refund(public_id: str):
                 donation,
                 amount,
                 form.reason.data,
-                me(),
+                signed_in_user(),
                 request_id=form.request_id.data or None,
             )
             db.session.commit()

@@ -22,8 +22,10 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
+from fundraiser.donations.fees import fee_cover
+from fundraiser.donations.giftaid import gift_aid_allowed, gift_aid_wording
 from fundraiser.models import Dispute, Donation, FundraisingTotal, GiftAidDeclaration, PledgePage, Refund
-from fundraiser.models._common import utcnow
+from fundraiser.models.columns import utcnow
 from fundraiser.money import SUPPORTED_CURRENCIES, format_money, to_minor
 
 # Stripe's minimum charge per currency, in minor units (docs.stripe.com/currencies#minimum-and-maximum-charge-amounts).
@@ -33,27 +35,6 @@ MAXIMUM_MAJOR_UNITS = 10_000
 MAXIMUM_AMOUNTS = {currency: to_minor(MAXIMUM_MAJOR_UNITS, currency) for currency in SUPPORTED_CURRENCIES}
 MAXIMUM_AMOUNTS["JPY"] = 1_000_000
 
-# Stripe's standard card pricing per currency: (basis points, fixed fee in minor units).
-FEE_RATES = {
-    "GBP": (150, 20),  # UK: 1.5% + 20p for standard UK cards
-    "EUR": (150, 25),  # EEA: 1.5% + €0.25 for standard EEA cards
-    "USD": (290, 30),  # US: 2.9% + 30¢
-    "CAD": (290, 30),  # Canada: 2.9% + 30¢
-    "AUD": (170, 30),  # Australia: 1.7% + A$0.30 for domestic cards
-    "JPY": (360, 0),  # Japan: 3.6%, no fixed fee
-}
-
-GIFT_AID_ONE_OFF = (
-    "I want to Gift Aid my donation of {amount} to {charity}. I am a UK taxpayer and understand "
-    "that if I pay less Income Tax and/or Capital Gains Tax than the amount of Gift Aid claimed "
-    "on all my donations in that tax year it is my responsibility to pay any difference."
-)
-GIFT_AID_ENDURING = (
-    "I want to Gift Aid my donation of {amount} and any donations I make in the future or have "
-    "made in the past 4 years to {charity}. I am a UK taxpayer and understand that if I pay less "
-    "Income Tax and/or Capital Gains Tax than the amount of Gift Aid claimed on all my donations "
-    "in that tax year it is my responsibility to pay any difference."
-)
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PUBLIC_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -119,38 +100,6 @@ def amount_error(amount: int, currency: str) -> str | None:
     return None
 
 
-def estimate_fee(amount: int, currency: str) -> int:
-    """The fee cover to add to a gift of `amount` so the charity still receives all of it.
-
-    Stripe takes `rate * charged + fixed` from the charged amount, so the charge must be
-    `(amount + fixed) / (1 - rate)`, rounded up; the cover is that less the gift. We use
-    Stripe's standard pricing for domestic cards (FEE_RATES: UK 1.5% + 20p, US and Canada
-    2.9% + 30c, EEA 1.5% + €0.25, Australia 1.7% + A$0.30, Japan 3.6%), in integer
-    arithmetic so the estimate shown before paying is exactly what is charged. International
-    or premium cards cost more; the estimate does not guess at them.
-    """
-    basis_points, fixed = FEE_RATES[currency.upper()]
-    charged = -(-(amount + fixed) * 10_000 // (10_000 - basis_points))
-    return charged - amount
-
-
-def stripe_fee(charged: int, currency: str) -> int:
-    """Stripe's standard fee on a charge, the percentage rounded up (the cautious side)."""
-    basis_points, fixed = FEE_RATES[currency.upper()]
-    return -(-charged * basis_points // 10_000) + fixed
-
-
-def gift_aid_wording(charity_name: str, amount: int, currency: str, covers_past_and_future: bool) -> str:
-    """HMRC's model declaration text, as shown to the donor and stored with the declaration."""
-    template = GIFT_AID_ENDURING if covers_past_and_future else GIFT_AID_ONE_OFF
-    return template.format(amount=format_money(amount, currency), charity=charity_name)
-
-
-def gift_aid_allowed(page: PledgePage) -> bool:
-    """Gift Aid is offered for gifts in pounds to a UK charity."""
-    return page.cause.country == "GB" and page.currency == "GBP"
-
-
 # Creating a donation
 
 
@@ -176,7 +125,7 @@ def create_pending_donation(
     """Check every rule, then add a pending donation (and its Gift Aid declaration).
 
     `amount` and `fee_cover_amount` are minor units in the page's currency; the fee cover
-    must be 0 or exactly `estimate_fee(amount, currency)`, so the browser can never set what
+    must be 0 or exactly `fee_cover(amount, currency)`, so the browser can never set what
     is charged. `attempt_id` (32 hex digits the form was rendered with) becomes the
     donation's public id: submitting the same form twice returns the same donation, and so
     the same PaymentIntent. The address is the donor's, for receipts that need one.
@@ -190,7 +139,7 @@ def create_pending_donation(
         errors["page"] = "This page is not taking donations."
     if problem := amount_error(amount, page.currency):
         errors["amount"] = problem
-    elif fee_cover_amount not in (0, estimate_fee(amount, page.currency)):
+    elif fee_cover_amount not in (0, fee_cover(amount, page.currency)):
         errors["fee_cover_amount"] = "The fee estimate has changed: please check the amount and try again."
     donor = _donor_fields(
         errors,
@@ -576,7 +525,7 @@ def open_dispute(
     """A chargeback withdrew `amount`: take it out of the totals. None if already open."""
     if session.scalar(select(Dispute).where(Dispute.stripe_dispute_id == stripe_dispute_id)) is not None:
         return None
-    if donation.status not in ("paid", "refunded"):
+    if donation.status not in Donation.COUNTED_STATUSES:
         raise IllegalTransition(f"Donation {donation.public_id} is {donation.status}: it cannot be disputed.")
     if amount <= 0:
         raise IllegalTransition(f"A dispute of {amount} is not possible.")
@@ -614,7 +563,7 @@ def close_dispute(session: Session, donation: Donation, *, stripe_dispute_id: st
 
 def counts_towards_totals(donation: Donation) -> tuple[int, int]:
     """(raised, count) this donation adds to its page, event and cause totals."""
-    if donation.status not in ("paid", "refunded"):
+    if donation.status not in Donation.COUNTED_STATUSES:
         return 0, 0
     kept = donation.kept_amount
     return kept, 1 if kept > 0 else 0

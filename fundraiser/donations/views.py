@@ -17,13 +17,13 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from fundraiser.donations import services
+from fundraiser.donations import fees, services
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
 from fundraiser.extensions import db, limiter
 from fundraiser.models import Donation, PledgePage
 from fundraiser.money import MoneyError, format_money, parse_amount
 from fundraiser.payments import gateway
-from fundraiser.permissions import me
+from fundraiser.permissions import signed_in_user
 from fundraiser.receipts.services import receipt_link_for_donation
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def _render_form(page: PledgePage, form: DonateForm) -> str:
         page=page_summary(page),
         form=form,
         context=context,
-        fee_example=services.estimate_fee(example, context.currency),
+        fee_example=fees.fee_cover(example, context.currency),
         fee_example_amount=example,
     )
 
@@ -180,8 +180,8 @@ def _start_payment(page: PledgePage, form: DonateForm) -> dict | None:
 
 def _pending_donation(page: PledgePage, form: DonateForm) -> Donation | None:
     amount = form.amount_minor
-    fee_cover = services.estimate_fee(amount, page.currency) if form.cover_fees.data else 0
-    user = me()
+    fee_cover = fees.fee_cover(amount, page.currency) if form.cover_fees.data else 0
+    user = signed_in_user()
     values = dict(
         amount=amount,
         fee_cover_amount=fee_cover,
@@ -270,7 +270,7 @@ def fee_estimate(slug: str):
         return jsonify(error=str(error)), 400
     if problem := services.amount_error(amount, page.currency):
         return jsonify(error=problem), 400
-    fee = services.estimate_fee(amount, page.currency)
+    fee = fees.fee_cover(amount, page.currency)
     return jsonify(
         amount=amount,
         fee=fee,

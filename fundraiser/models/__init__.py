@@ -2,13 +2,37 @@
 
 from fundraiser.models.accounts import CauseAdmin, User
 from fundraiser.models.causes import Cause, ImpactUnit
-from fundraiser.models.donations import Dispute, Donation, GiftAidDeclaration, Refund, StripeEvent
+from fundraiser.models.donations import (
+    Dispute,
+    DisputeStatus,
+    Donation,
+    DonationStatus,
+    GiftAidDeclaration,
+    Refund,
+    StripeEvent,
+    StripeEventStatus,
+)
 from fundraiser.models.events import Event, event_causes
-from fundraiser.models.pages import FundraisingTotal, PageUpdate, PledgePage, Team
-from fundraiser.models.receipts import Receipt, ReceiptCounter, ReceiptRefusal
-from fundraiser.models.reports import ReportJob
+from fundraiser.models.pages import FundraisingTotal, PageStatus, PageUpdate, PledgePage, Team, TotalScope
+from fundraiser.models.receipts import (
+    Receipt,
+    ReceiptCounter,
+    ReceiptEmailStatus,
+    ReceiptKind,
+    ReceiptRefusal,
+)
+from fundraiser.models.reports import ReportJob, ReportJobStatus, ReportKind
 
 __all__ = [
+    "DisputeStatus",
+    "DonationStatus",
+    "StripeEventStatus",
+    "PageStatus",
+    "TotalScope",
+    "ReceiptEmailStatus",
+    "ReceiptKind",
+    "ReportJobStatus",
+    "ReportKind",
     "Cause",
     "CauseAdmin",
     "Dispute",

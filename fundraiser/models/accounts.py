@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundraiser.extensions import db
-from fundraiser.models._common import UTCDateTime, utcnow
+from fundraiser.models.columns import UTCDateTime, utcnow
 
 
 class User(UserMixin, db.Model):

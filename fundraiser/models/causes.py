@@ -7,13 +7,14 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fundraiser.countries import CAUSE_COUNTRY_CODES
 from fundraiser.extensions import db
-from fundraiser.models._common import UTCDateTime, utcnow
+from fundraiser.models.columns import UTCDateTime, sql_list, utcnow
 
 
 class Cause(db.Model):
     __tablename__ = "causes"
-    __table_args__ = (CheckConstraint("country IN ('GB', 'US', 'CA')", name="cause_country"),)
+    __table_args__ = (CheckConstraint(f"country IN ({sql_list(CAUSE_COUNTRY_CODES)})", name="cause_country"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)

@@ -4,16 +4,36 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundraiser.extensions import db
-from fundraiser.models._common import UTCDateTime, utcnow
 from fundraiser.models.accounts import User
+from fundraiser.models.columns import UTCDateTime, one_of, utcnow
 from fundraiser.models.pages import PledgePage
 
-DONATION_STATUSES = ("pending", "paid", "failed", "refunded")
+
+class DonationStatus(StrEnum):
+    """Where a donation is in its life; the moves between them are in donations.transitions."""
+
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class StripeEventStatus(StrEnum):
+    PROCESSED = "processed"
+    DEFERRED = "deferred"
+    IGNORED = "ignored"
 
 
 def new_public_id() -> str:
@@ -34,7 +54,7 @@ class Donation(db.Model):
         CheckConstraint(
             "disputed_amount >= 0 AND disputed_amount <= charged_amount", name="donation_dispute_bounds"
         ),
-        CheckConstraint("status IN ('pending', 'paid', 'failed', 'refunded')", name="donation_status"),
+        one_of("status", DonationStatus, "donation_status"),
         CheckConstraint(
             "advantage_amount >= 0 AND advantage_amount <= charged_amount", name="donation_advantage_bounds"
         ),
@@ -71,6 +91,10 @@ class Donation(db.Model):
         ),
     )
 
+    # Paid money, whether or not some of it went back since: what receipts, reports and
+    # totals count (a refund or dispute then takes out its own part).
+    COUNTED_STATUSES = (DonationStatus.PAID, DonationStatus.REFUNDED)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     page_id: Mapped[int] = mapped_column(ForeignKey("pledge_pages.id"))
@@ -89,7 +113,7 @@ class Donation(db.Model):
     disputed_amount: Mapped[int] = mapped_column(
         default=0, comment="integer minor units withdrawn by disputes"
     )
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=DonationStatus.PENDING)
     advantage_amount: Mapped[int] = mapped_column(
         default=0, comment="integer minor units: good-faith value of goods/services given (entry, T-shirt)"
     )
@@ -169,14 +193,14 @@ class Dispute(db.Model):
     __tablename__ = "disputes"
     __table_args__ = (
         CheckConstraint("amount > 0", name="dispute_amount_positive"),
-        CheckConstraint("status IN ('open', 'won', 'lost')", name="dispute_status"),
+        one_of("status", DisputeStatus, "dispute_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
     stripe_dispute_id: Mapped[str] = mapped_column(String(255), unique=True)
     amount: Mapped[int] = mapped_column(comment="integer minor units")
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[str] = mapped_column(String(10), default=DisputeStatus.OPEN)
     reason: Mapped[str] = mapped_column(String(60), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -188,14 +212,14 @@ class StripeEvent(db.Model):
 
     __tablename__ = "stripe_events"
     __table_args__ = (
-        CheckConstraint("status IN ('processed', 'deferred', 'ignored')", name="stripe_event_status"),
+        one_of("status", StripeEventStatus, "stripe_event_status"),
         # Only deferred events are ever looked up by object: a small partial index, which the
         # planner picks even before it has statistics for a table that grows by the burst.
         Index(
             "ix_stripe_events_deferred_object",
             "object_id",
-            postgresql_where=text("status = 'deferred'"),
-            sqlite_where=text("status = 'deferred'"),
+            postgresql_where=text(f"status = '{StripeEventStatus.DEFERRED}'"),
+            sqlite_where=text(f"status = '{StripeEventStatus.DEFERRED}'"),
         ),
     )
 

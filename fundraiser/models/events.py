@@ -8,9 +8,9 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundraiser.extensions import db
-from fundraiser.models._common import UTCDateTime, utcnow
 from fundraiser.models.accounts import User
 from fundraiser.models.causes import Cause
+from fundraiser.models.columns import UTCDateTime, utcnow
 
 event_causes = Table(
     "event_causes",

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundraiser.extensions import db
-from fundraiser.models._common import UTCDateTime, utcnow
 from fundraiser.models.accounts import User
 from fundraiser.models.causes import Cause
+from fundraiser.models.columns import UTCDateTime, one_of, utcnow
 from fundraiser.models.events import Event
 
-PAGE_STATUSES = ("draft", "published")
+
+class PageStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
 
 
 class Team(db.Model):
@@ -38,7 +42,7 @@ class PledgePage(db.Model):
     __table_args__ = (
         CheckConstraint("target_amount > 0", name="page_target_positive"),
         CheckConstraint("raised_amount >= 0", name="page_raised_not_negative"),
-        CheckConstraint("status IN ('draft', 'published')", name="page_status"),
+        one_of("status", PageStatus, "page_status"),
         # Listings (an event's or a cause's pages and the home page's, most raised first) read
         # an index range backwards and stop after one page of results, instead of sorting
         # every published page of a cause on each view: the cost stays flat as pages are added.
@@ -59,7 +63,7 @@ class PledgePage(db.Model):
     photo_path: Mapped[str | None] = mapped_column(String(255))
     target_amount: Mapped[int] = mapped_column(comment="integer minor units")
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(12), default="draft")
+    status: Mapped[str] = mapped_column(String(12), default=PageStatus.DRAFT)
     show_in_listings: Mapped[bool] = mapped_column(default=True)
     raised_amount: Mapped[int] = mapped_column(default=0, comment="integer minor units; stored total")
     donation_count: Mapped[int] = mapped_column(default=0)
@@ -77,7 +81,7 @@ class PledgePage(db.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == PageStatus.PUBLISHED
 
 
 class PageUpdate(db.Model):
@@ -94,6 +98,11 @@ class PageUpdate(db.Model):
     page: Mapped[PledgePage] = relationship(back_populates="updates")
 
 
+class TotalScope(StrEnum):
+    EVENT = "event"
+    CAUSE = "cause"
+
+
 class FundraisingTotal(db.Model):
     """Stored totals of paid money for an event or a cause, one row per currency.
 
@@ -104,7 +113,7 @@ class FundraisingTotal(db.Model):
     __tablename__ = "fundraising_totals"
     __table_args__ = (
         UniqueConstraint("scope", "scope_id", "currency"),
-        CheckConstraint("scope IN ('event', 'cause')", name="total_scope"),
+        one_of("scope", TotalScope, "total_scope"),
         CheckConstraint("raised_amount >= 0", name="total_raised_not_negative"),
     )
 

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundraiser.extensions import db
-from fundraiser.models._common import UTCDateTime, utcnow
+from fundraiser.models.columns import UTCDateTime, one_of, utcnow
 from fundraiser.models.donations import Donation
 
-RECEIPT_SERIES = ("single", "annual")
+
+class ReceiptKind(StrEnum):
+    """A receipt for one gift, or a year-end receipt; each kind is its own number series."""
+
+    SINGLE = "single"
+    ANNUAL = "annual"
+
+
+class ReceiptEmailStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    NOT_NEEDED = "not_needed"
 
 
 class ReceiptCounter(db.Model):
@@ -19,10 +32,10 @@ class ReceiptCounter(db.Model):
     row lock (UPDATE ... RETURNING) in the transaction that inserts the receipt, so no gaps."""
 
     __tablename__ = "receipt_counters"
-    __table_args__ = (CheckConstraint("series IN ('single', 'annual')", name="receipt_counter_series"),)
+    __table_args__ = (one_of("series", ReceiptKind, "receipt_counter_series"),)
 
     cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id", ondelete="CASCADE"), primary_key=True)
-    series: Mapped[str] = mapped_column(String(10), primary_key=True, default="single")
+    series: Mapped[str] = mapped_column(String(10), primary_key=True, default=ReceiptKind.SINGLE)
     last_number: Mapped[int] = mapped_column(default=0)
 
 
@@ -37,17 +50,15 @@ class Receipt(db.Model):
         UniqueConstraint("cause_id", "donor_email", "tax_year", "kind", name="uq_receipts_annual_once"),
         Index("ix_receipts_cause_gift_tax_year", "cause_id", "gift_tax_year"),
         CheckConstraint("amount >= 0", name="receipt_amount_not_negative"),
-        CheckConstraint("kind IN ('single', 'annual')", name="receipt_kind"),
-        CheckConstraint(
-            "email_status IN ('pending', 'sent', 'failed', 'not_needed')", name="receipt_email_status"
-        ),
+        one_of("kind", ReceiptKind, "receipt_kind"),
+        one_of("email_status", ReceiptEmailStatus, "receipt_email_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id"))
     number: Mapped[int]
     display_number: Mapped[str] = mapped_column(String(40), default="")
-    kind: Mapped[str] = mapped_column(String(10), default="single")
+    kind: Mapped[str] = mapped_column(String(10), default=ReceiptKind.SINGLE)
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True)
     donor_email: Mapped[str] = mapped_column(String(254), index=True)
     donor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -66,7 +77,7 @@ class Receipt(db.Model):
         LargeBinary, deferred=True, comment="NULL only while a bulk annual receipt is being drawn"
     )
     pdf_sha256: Mapped[str] = mapped_column(String(64), default="")
-    email_status: Mapped[str] = mapped_column(String(12), default="pending")
+    email_status: Mapped[str] = mapped_column(String(12), default=ReceiptEmailStatus.PENDING)
     email_attempts: Mapped[int] = mapped_column(default=0)
     email_error: Mapped[str] = mapped_column(Text, default="")
     email_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

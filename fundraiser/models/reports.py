@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fundraiser.extensions import db
-from fundraiser.models._common import UTCDateTime, utcnow
+from fundraiser.models.columns import UTCDateTime, one_of, utcnow
 
-REPORT_KINDS = ("donations_csv", "summary_csv", "impact_pdf", "gift_aid_csv")
-REPORT_JOB_STATUSES = ("queued", "running", "done", "failed")
+
+class ReportKind(StrEnum):
+    DONATIONS_CSV = "donations_csv"
+    SUMMARY_CSV = "summary_csv"
+    IMPACT_PDF = "impact_pdf"
+    GIFT_AID_CSV = "gift_aid_csv"
+
+
+class ReportJobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class ReportJob(db.Model):
@@ -20,10 +32,8 @@ class ReportJob(db.Model):
 
     __tablename__ = "report_jobs"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('donations_csv', 'summary_csv', 'impact_pdf', 'gift_aid_csv')", name="report_job_kind"
-        ),
-        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="report_job_status"),
+        one_of("kind", ReportKind, "report_job_kind"),
+        one_of("status", ReportJobStatus, "report_job_status"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="report_job_progress"),
         Index("ix_report_jobs_cause_created", "cause_id", "created_at"),
     )
@@ -34,7 +44,7 @@ class ReportJob(db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20))
     params: Mapped[dict] = mapped_column(JSON, default=dict, comment="period: from/to dates (ISO)")
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[str] = mapped_column(String(10), default=ReportJobStatus.QUEUED)
     progress: Mapped[int] = mapped_column(default=0, comment="percent done")
     rows_written: Mapped[int] = mapped_column(default=0)
     file_path: Mapped[str] = mapped_column(String(255), default="", comment="name under REPORT_FOLDER")

@@ -14,7 +14,6 @@ may already serve; personal views never read or fill it.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -25,7 +24,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, make_response, request, session
 
-from fundraiser.permissions import me
+from fundraiser.permissions import signed_in_user
 
 GAVE_COOKIE = "rt_gave"
 GAVE_SECONDS = 15 * 60
@@ -36,7 +35,6 @@ PERSONAL = "private, no-cache"
 GIVING_ENDPOINTS = frozenset({"donations.pay", "donations.thank_you", "donations.status"})
 
 
-DEFAULT_RENDER_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "5"))
 MAX_RENDERS = 1_000
 
 
@@ -77,15 +75,14 @@ class RenderCache:
 renders = RenderCache()
 
 
-def render_seconds() -> float:
-    """PAGE_CACHE_SECONDS from the app's config, else the environment; 0 turns it off."""
-    default = 0.0 if current_app.testing else DEFAULT_RENDER_SECONDS
-    return float(current_app.config.get("PAGE_CACHE_SECONDS", default))
+def render_seconds() -> int:
+    """PAGE_CACHE_SECONDS; 0 turns the render cache off."""
+    return current_app.config["PAGE_CACHE_SECONDS"]
 
 
 def is_personal_view() -> bool:
     """Signed in, or gave a moment ago: this visitor's copy of a page is theirs alone."""
-    return me() is not None or GAVE_COOKIE in request.cookies
+    return signed_in_user() is not None or GAVE_COOKIE in request.cookies
 
 
 def add_cache_headers(response: Response) -> Response:

@@ -10,18 +10,17 @@ from flask_login import login_required
 
 from fundraiser.extensions import db
 from fundraiser.models import Cause
+from fundraiser.money import amount_text
 from fundraiser.pages import queries, services
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import CauseAdminForm, CauseForm
 from fundraiser.pages.formtools import (
-    amount_text,
-    found,
     page_number,
     saving,
     uploaded_photo,
 )
 from fundraiser.pages.views import bp
-from fundraiser.permissions import can_admin_cause, me, require
+from fundraiser.permissions import can_admin_cause, or_404, require, signed_in_user
 
 BLANK_UNIT_LINES = 2
 
@@ -35,9 +34,11 @@ def causes():
 @bp.get("/causes/<slug>")
 @public_page
 def show_cause(slug: str):
-    cause = found(queries.find_cause(db.session, slug))
+    cause = or_404(queries.find_cause(db.session, slug))
     view = queries.cause_view(db.session, cause, page_number(request.args.get("page")))
-    return render_template("pages/cause.html", view=view, can_edit=can_admin_cause(me(), cause.id))
+    return render_template(
+        "pages/cause.html", view=view, can_edit=can_admin_cause(signed_in_user(), cause.id)
+    )
 
 
 @bp.route("/causes/new", methods=["GET", "POST"])
@@ -63,8 +64,8 @@ def new_cause():
 @bp.route("/causes/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_cause(slug: str):
-    cause = found(queries.find_cause(db.session, slug))
-    require(can_admin_cause(me(), cause.id))
+    cause = or_404(queries.find_cause(db.session, slug))
+    require(can_admin_cause(signed_in_user(), cause.id))
     form = CauseForm(obj=None if request.method == "POST" else _cause_form_data(cause))
     if request.method == "GET":
         _add_blank_unit_lines(form, cause.default_currency)
@@ -88,7 +89,7 @@ def edit_cause(slug: str):
 @bp.post("/causes/<slug>/admins")
 @login_required
 def add_cause_admin(slug: str):
-    cause = found(queries.find_cause(db.session, slug))
+    cause = or_404(queries.find_cause(db.session, slug))
     require(_is_platform_admin())
     admin_form = CauseAdminForm()
     if admin_form.validate_on_submit():
@@ -103,7 +104,7 @@ def add_cause_admin(slug: str):
 
 
 def _is_platform_admin() -> bool:
-    user = me()
+    user = signed_in_user()
     return bool(user and user.is_platform_admin)
 
 

@@ -13,31 +13,35 @@ from fundraiser.models import Event
 from fundraiser.pages import queries, services
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import EventForm
-from fundraiser.pages.formtools import found, page_number, saving
+from fundraiser.pages.formtools import page_number, saving
 from fundraiser.pages.views import bp
-from fundraiser.permissions import can_create_event, can_manage_event, me, require
+from fundraiser.permissions import can_create_event, can_manage_event, or_404, require, signed_in_user
 
 
 @bp.get("/events")
 @public_page
 def events():
     return render_template(
-        "pages/events.html", events=queries.event_list(db.session), can_create=can_create_event(me())
+        "pages/events.html",
+        events=queries.event_list(db.session),
+        can_create=can_create_event(signed_in_user()),
     )
 
 
 @bp.get("/events/<slug>")
 @public_page
 def show_event(slug: str):
-    event = found(queries.find_event(db.session, slug))
+    event = or_404(queries.find_event(db.session, slug))
     view = queries.event_view(db.session, event, page_number(request.args.get("page")))
-    return render_template("pages/event.html", view=view, can_manage=can_manage_event(me(), event))
+    return render_template(
+        "pages/event.html", view=view, can_manage=can_manage_event(signed_in_user(), event)
+    )
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def new_event():
-    require(can_create_event(me()))
+    require(can_create_event(signed_in_user()))
     form = EventForm()
     _fill_cause_choices(form)
     if form.validate_on_submit():
@@ -53,8 +57,8 @@ def new_event():
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_event(slug: str):
-    event = found(queries.find_event(db.session, slug))
-    require(can_manage_event(me(), event))
+    event = or_404(queries.find_event(db.session, slug))
+    require(can_manage_event(signed_in_user(), event))
     form = EventForm(obj=None if request.method == "POST" else _event_form_data(event))
     _fill_cause_choices(form)
     if form.validate_on_submit():

@@ -23,12 +23,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from fundraiser.countries import COUNTRIES
 from fundraiser.forms import BaseForm, NulFreeMeta
 from fundraiser.money import SUPPORTED_CURRENCIES
 from fundraiser.pages.services import parse_distance_km
 from fundraiser.pages.slugs import SlugError, validate_slug
 
-COUNTRIES = {"GB": "United Kingdom", "US": "United States", "CA": "Canada"}
 CURRENCY_CHOICES = [SelectChoice(code) for code in SUPPORTED_CURRENCIES]
 
 
@@ -137,7 +137,7 @@ class CauseForm(PagesForm):
     )
     country = SelectField(
         "Country",
-        choices=[SelectChoice(code, name) for code, name in COUNTRIES.items()],
+        choices=[SelectChoice(code, country.name) for code, country in COUNTRIES.items()],
         validate_choice=False,
     )
     registration_number = StringField(

@@ -7,14 +7,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import abort, current_app
+from flask import current_app
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 from wtforms import Field
 
 from fundraiser.extensions import db
-from fundraiser.money import plain_amount
 from fundraiser.pages.photos import PhotoError, PreparedPhoto, prepare_photo
 
 T = TypeVar("T")
@@ -77,20 +76,6 @@ def uploaded_photo(form: FlaskForm, name: str) -> PreparedPhoto | None:
     except PhotoError as error:
         add_error(form, name, str(error))
         raise
-
-
-def amount_text(minor: int, currency: str) -> str:
-    """An amount as a person would type it back: "250" rather than "250.00"."""
-    text = plain_amount(minor, currency)
-    whole, dot, fraction = text.partition(".")
-    return whole if not dot or set(fraction) == {"0"} else text
-
-
-def found(value: T | None) -> T:
-    """The object, or a 404 page when it is None."""
-    if value is None:
-        abort(404)
-    return value
 
 
 def page_number(raw: str | None) -> int:

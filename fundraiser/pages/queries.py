@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 
 from flask import url_for
 from sqlalchemy import Select, func, select
@@ -22,7 +21,7 @@ from fundraiser.models import (
     Team,
     User,
 )
-from fundraiser.money import format_money, percent_of
+from fundraiser.money import money_text, percent_of
 from fundraiser.pages.slugs import MAX_LENGTH as MAX_SLUG_LENGTH
 
 PAGE_SIZE = 24
@@ -251,13 +250,6 @@ class TeamView:
     @property
     def percent(self) -> int:
         return percent_of(self.raised_amount, self.target_amount)
-
-
-@lru_cache(maxsize=4096)
-def money_text(minor: int, currency: str, whole: bool = False) -> str:
-    """format_money, remembered: Babel re-reads its number pattern on every call, and a list
-    of 24 cards formats 48 amounts, most of them the same from one view to the next."""
-    return format_money(minor, currency, whole=whole)
 
 
 def upload_url(name: str | None) -> str | None:

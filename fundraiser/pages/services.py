@@ -12,25 +12,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fundraiser.countries import COUNTRIES
 from fundraiser.models import Cause, CauseAdmin, Event, ImpactUnit, PageUpdate, PledgePage, Team, User
-from fundraiser.models._common import utcnow
+from fundraiser.models.columns import utcnow
 from fundraiser.money import SUPPORTED_CURRENCIES, MoneyError, parse_amount
 from fundraiser.pages.markdown import render_markdown
 from fundraiser.pages.photos import PreparedPhoto
 from fundraiser.pages.slugs import SlugError, slug_taken, suggest_slug, unique_slug, validate_slug
 
-CAUSE_COUNTRIES = {"GB": "United Kingdom", "US": "United States", "CA": "Canada"}
-REGISTRATION_FORMATS = {
-    "GB": (
-        re.compile(r"^(?:\d{6,8}(?:-\d{1,2})?|SC\d{6}|NIC\d{6})$"),
-        "Enter the charity number, like 1234567 (or SC012345 in Scotland).",
-    ),
-    "US": (re.compile(r"^\d{2}-\d{7}$"), "Enter the EIN as 12-3456789."),
-    "CA": (
-        re.compile(r"^\d{9}RR\d{4}$"),
-        "Enter the CRA business number with its RR suffix, like 123456789RR0001.",
-    ),
-}
 _DISTANCE = re.compile(r"^\d{1,4}(?:\.\d{1,3})?$")
 MAX_DISTANCE_KM = 5000
 
@@ -316,13 +305,12 @@ def _apply_cause(
     errors: dict[str, str] = {}
     slug = _free_slug(session, Cause, details.slug, cause.id, errors)
     country = details.country
-    if country not in CAUSE_COUNTRIES:
+    if country not in COUNTRIES:
         errors["country"] = "Choose the United Kingdom, the United States or Canada."
     else:
-        pattern, message = REGISTRATION_FORMATS[country]
         number = (details.registration_number or "").strip().upper().replace(" ", "")
-        if not pattern.match(number):
-            errors["registration_number"] = message
+        if not COUNTRIES[country].registration_format.match(number):
+            errors["registration_number"] = COUNTRIES[country].registration_hint
     if details.default_currency not in SUPPORTED_CURRENCIES:
         errors["default_currency"] = "Choose a currency from the list."
     try:

@@ -9,12 +9,13 @@ from flask_login import current_user, login_required
 
 from fundraiser.extensions import db
 from fundraiser.models import PledgePage, Team
+from fundraiser.money import amount_text
 from fundraiser.pages import queries, services
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import ActionForm, TeamForm, TeamPageForm, optional_int
-from fundraiser.pages.formtools import add_errors, amount_text, found, saving
+from fundraiser.pages.formtools import add_errors, saving
 from fundraiser.pages.views import bp
-from fundraiser.permissions import can_manage_team, me, require
+from fundraiser.permissions import can_manage_team, or_404, require, signed_in_user
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
@@ -34,16 +35,16 @@ def new_team():
 @bp.get("/teams/<slug>")
 @public_page
 def show_team(slug: str):
-    team = found(queries.find_team(db.session, slug))
+    team = or_404(queries.find_team(db.session, slug))
     # No forms (so no CSRF token in the session) for anonymous visitors: see show_page.
-    return _render_team(team, TeamPageForm(formdata=None) if me() else None), 200
+    return _render_team(team, TeamPageForm(formdata=None) if signed_in_user() else None), 200
 
 
 @bp.route("/teams/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_team(slug: str):
-    team = found(queries.find_team(db.session, slug))
-    require(can_manage_team(me(), team))
+    team = or_404(queries.find_team(db.session, slug))
+    require(can_manage_team(signed_in_user(), team))
     form = TeamForm(obj=None if request.method == "POST" else _team_form_data(team))
     if form.validate_on_submit():
         with saving(form) as outcome:
@@ -68,7 +69,7 @@ def leave_team(slug: str):
 
 
 def _change_membership(slug: str, change, done: str):
-    team = found(queries.find_team(db.session, slug))
+    team = or_404(queries.find_team(db.session, slug))
     form = TeamPageForm()
     if form.validate_on_submit():
         page_id = optional_int(form.page_id.data)
@@ -90,7 +91,7 @@ def _change_membership(slug: str, change, done: str):
 
 
 def _render_team(team: Team, join_form: TeamPageForm | None):
-    user = me()
+    user = signed_in_user()
     return render_template(
         "pages/team.html",
         team=queries.team_view(db.session, team),

@@ -21,12 +21,13 @@ from wtforms.fields.choices import SelectChoice
 
 from fundraiser.extensions import db
 from fundraiser.models import Event, PledgePage
+from fundraiser.money import amount_text
 from fundraiser.pages import queries, services
 from fundraiser.pages.caching import public_page, register_gave_cookie
 from fundraiser.pages.forms import ActionForm, EditPageForm, NewPageForm, UpdateForm
-from fundraiser.pages.formtools import amount_text, found, saving, uploaded_photo
+from fundraiser.pages.formtools import saving, uploaded_photo
 from fundraiser.pages.photos import is_stored_name
-from fundraiser.permissions import can_edit_page, can_view_page, me, require
+from fundraiser.permissions import can_edit_page, can_view_page, or_404, require, signed_in_user
 
 bp = Blueprint("pages", __name__)
 register_gave_cookie(bp)
@@ -96,19 +97,19 @@ def new_page():
 @bp.get("/<slug>")
 @public_page
 def show_page(slug: str):
-    page = found(queries.find_page(db.session, slug))
-    if not can_view_page(me(), page):
+    page = or_404(queries.find_page(db.session, slug))
+    if not can_view_page(signed_in_user(), page):
         abort(404)
     # Forms are made only for the owner: a form's CSRF token writes the session, and a
     # session cookie would make every anonymous visitor's copy private (uncacheable).
-    return _render_page(page, UpdateForm() if can_edit_page(me(), page) else None)
+    return _render_page(page, UpdateForm() if can_edit_page(signed_in_user(), page) else None)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_page(slug: str):
-    page = found(queries.find_page(db.session, slug))
-    require(can_edit_page(me(), page))
+    page = or_404(queries.find_page(db.session, slug))
+    require(can_edit_page(signed_in_user(), page))
     form = EditPageForm(obj=None if request.method == "POST" else _page_form_data(page))
     if form.validate_on_submit():
         with saving(form) as outcome:
@@ -163,14 +164,14 @@ def post_update(slug: str):
 
 
 def _own_page(slug: str) -> PledgePage:
-    page = found(queries.find_page(db.session, slug))
-    require(can_edit_page(me(), page))
+    page = or_404(queries.find_page(db.session, slug))
+    require(can_edit_page(signed_in_user(), page))
     return page
 
 
 def _render_page(page: PledgePage, update_form: UpdateForm | None):
     view = queries.page_view(page)
-    can_edit = can_edit_page(me(), page)
+    can_edit = can_edit_page(signed_in_user(), page)
     return render_template(
         "pages/show.html",
         page=view,

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from fundraiser.donations import services
 from fundraiser.jobs import enqueue
 from fundraiser.models import Dispute, Donation, StripeEvent
-from fundraiser.models._common import utcnow
+from fundraiser.models.columns import utcnow
 from fundraiser.payments.gateway import get_gateway, object_id
 
 log = logging.getLogger(__name__)
@@ -211,7 +211,7 @@ def payment_failed(session: Session, intent: dict[str, Any], outcome: EventOutco
     donation = find_donation(session, payment_intent_id=intent["id"], public_id=_our_public_id(intent))
     if donation is None:
         return _unknown(intent)
-    if donation.status in ("paid", "refunded"):
+    if donation.status in Donation.COUNTED_STATUSES:
         # A late failure of an earlier attempt: the payment that succeeded stands.
         return "ignored", f"donation {donation.public_id} is already {donation.status}"
     error = intent.get("last_payment_error") or {}
@@ -225,7 +225,7 @@ def charge_refunded(session: Session, charge: dict[str, Any], outcome: EventOutc
     )
     if donation is None:
         return "deferred", f"no donation for charge {charge['id']} yet"
-    if donation.status not in ("paid", "refunded"):
+    if donation.status not in Donation.COUNTED_STATUSES:
         return "deferred", f"donation {donation.public_id} is not paid yet"
     donation.stripe_charge_id = donation.stripe_charge_id or charge["id"]
     applied = apply_refunds(session, donation, refunds_of_charge(charge))
@@ -300,7 +300,7 @@ def _disputed_donation(session: Session, dispute: dict[str, Any]) -> tuple[Donat
     )
     if donation is None:
         return None, f"no donation for charge {charge_id} yet"
-    if donation.status not in ("paid", "refunded"):
+    if donation.status not in Donation.COUNTED_STATUSES:
         return None, f"donation {donation.public_id} is not paid yet"
     return donation, ""
 

@@ -59,7 +59,7 @@ def replay_stranded_events(session: Session, report: SyncReport) -> None:
                 Donation.stripe_charge_id == StripeEvent.object_id,
             ),
         )
-        .where(StripeEvent.status == "deferred", Donation.status.in_(("paid", "refunded")))
+        .where(StripeEvent.status == "deferred", Donation.status.in_(Donation.COUNTED_STATUSES))
         .order_by(StripeEvent.stripe_created, StripeEvent.received_at)
     ).all()
     for record in stranded:

@@ -16,7 +16,7 @@ def receipt_mail(receipt: Receipt, link: str) -> Mail:
     values = {
         "r": shown,
         "link": link,
-        "link_days": current_app.config.get("RECEIPT_LINK_DAYS", 90),
+        "link_days": current_app.config["RECEIPT_LINK_DAYS"],
         "platform_name": current_app.config["PLATFORM_NAME"],
     }
     charity = shown["charity"]["name"]

@@ -23,6 +23,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from fundraiser.countries import PAGE_SIZES
 from fundraiser.money import format_money
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -30,8 +31,6 @@ TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
 PLACEHOLDER_LOGO = "static:img/receipt-logo-placeholder.jpg"
 DEFAULT_SIGNATURE = "static:img/receipt-signature.jpg"
-PAGE_SIZES = {"GB": "A4", "US": "letter", "CA": "letter"}
-LOCALES = {"GB": "en_GB", "US": "en_US", "CA": "en_CA"}
 FONT_STACK = '"Liberation Sans", "DejaVu Sans", sans-serif'
 
 
@@ -127,7 +126,7 @@ class ReceiptRenderer:
 
     def warm(self) -> None:
         """Load fonts, stylesheets, templates and images now, e.g. before forking workers."""
-        for size in set(PAGE_SIZES.values()):
+        for size in PAGE_SIZES:
             self.stylesheet(size)
         for kind in ("single", "annual"):
             self.jinja.get_template(f"receipts/pdf/{kind}.html")

@@ -26,12 +26,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, undefer
 
+from fundraiser.countries import COUNTRIES, tax_year_label, tax_year_of
+from fundraiser.donations.giftaid import GIFT_AID_SHARED_FORM_LIMIT
 from fundraiser.mail import send
 from fundraiser.models import Cause, Donation, Receipt, ReceiptCounter, ReceiptRefusal
-from fundraiser.receipts.render import LOCALES, PAGE_SIZES, renderer, void_stamp
+from fundraiser.receipts.render import renderer, void_stamp
 
 LINK_SALT = "receipt-download"
-DEFAULT_LINK_DAYS = 90
 MAX_EMAIL_ATTEMPTS = 8
 CA_ADDRESS_MISSING = "Canadian official receipts need the donor's full address; this donation has none."
 
@@ -115,19 +116,6 @@ def local_day(moment: datetime, timezone: str) -> date:
     return moment.astimezone(zone).date()
 
 
-def tax_year_of(country: str, day: date) -> int:
-    """UK tax years start on 6 April and are named by their first year; elsewhere the calendar year."""
-    if country == "GB" and day < date(day.year, 4, 6):
-        return day.year - 1
-    return day.year
-
-
-def tax_year_label(country: str, year: int) -> str:
-    if country == "GB":
-        return f"{year}-{str(year + 1)[-2:]} (6 April {year} to 5 April {year + 1})"
-    return f"{year} (1 January to 31 December {year})"
-
-
 def place_of_issue(address: str) -> str:
     """The charity's locality from its registered address: '88 Maple Ave, Toronto, ON M5V 2T6,
     Canada' -> 'Toronto, ON'."""
@@ -179,9 +167,6 @@ def refusal_reason(cause: Cause, donation: Donation) -> str:
     ):
         return CA_ADDRESS_MISSING
     return ""
-
-
-GIFT_AID_SHARED_FORM_LIMIT = 50_000
 
 
 def gift_aid_exclusion(donation: Donation) -> str:
@@ -240,8 +225,8 @@ def single_receipt_data(
     return {
         "kind": "single",
         "country": cause.country,
-        "locale": LOCALES[cause.country],
-        "page_size": PAGE_SIZES[cause.country],
+        "locale": COUNTRIES[cause.country].locale,
+        "page_size": COUNTRIES[cause.country].page_size,
         "number": number,
         "replaces_number": replaces_number,
         "charity": charity_values(cause),
@@ -292,7 +277,7 @@ def issue_receipt(session: Session, donation_id: int, *, now: datetime | None = 
     """Issue the receipt of a paid donation. Returns the new receipt, or None when there is
     nothing to issue (not paid, fully refunded, refused, or issued already)."""
     donation = session.get(Donation, donation_id)
-    if donation is None or donation.paid_at is None or donation.status not in ("paid", "refunded"):
+    if donation is None or donation.paid_at is None or donation.status not in Donation.COUNTED_STATUSES:
         return None
     if receipts_of_donation(session, donation_id):
         return None
@@ -440,7 +425,7 @@ def _serializer() -> URLSafeSerializer:
 def download_token(receipt_id: int, *, expires_at: datetime | None = None) -> str:
     """A signed token naming the receipt and when the link stops working."""
     if expires_at is None:
-        days = current_app.config.get("RECEIPT_LINK_DAYS", DEFAULT_LINK_DAYS)
+        days = current_app.config["RECEIPT_LINK_DAYS"]
         expires_at = datetime.now(UTC) + timedelta(days=days)
     return _serializer().dumps({"r": receipt_id, "e": int(expires_at.timestamp())})
 
@@ -621,8 +606,8 @@ def annual_receipt_data(
     return {
         "kind": "annual",
         "country": cause.country,
-        "locale": LOCALES[cause.country],
-        "page_size": PAGE_SIZES[cause.country],
+        "locale": COUNTRIES[cause.country].locale,
+        "page_size": COUNTRIES[cause.country].page_size,
         "number": number,
         "replaces_number": None,
         "charity": charity_values(cause),

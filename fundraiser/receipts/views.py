@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired
 from fundraiser.extensions import db
 from fundraiser.forms import BaseForm
 from fundraiser.models import Cause
-from fundraiser.permissions import me
+from fundraiser.permissions import signed_in_user
 from fundraiser.receipts import services
 
 bp = Blueprint("receipts", __name__)
@@ -47,7 +47,7 @@ def my_receipts():
 
 
 def _receipts_page(form: AnnualReceiptForm, status: int = 200):
-    user = me()
+    user = signed_in_user()
     receipts = [
         {"item": item, "url": url_for("receipts.download", token=services.download_token(item.receipt_id))}
         for item in services.donor_receipts(db.session, verified_email(user), user.id)
@@ -71,7 +71,7 @@ def verified_email(user) -> str:
 @bp.post("/me/receipts/annual")
 @login_required
 def make_annual():
-    user = me()
+    user = signed_in_user()
     form = AnnualReceiptForm(formdata=request.form)
     if not form.validate_on_submit():
         return _receipts_page(form, 422)

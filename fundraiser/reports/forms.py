@@ -7,7 +7,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from fundraiser.models.donations import DONATION_STATUSES
+from fundraiser.models import DonationStatus
 
 
 class PeriodForm(FlaskForm):
@@ -33,8 +33,7 @@ class DonationFilterForm(FlaskForm):
 
     status = SelectField(
         "Status",
-        choices=[SelectChoice("", "Any status")]
-        + [SelectChoice(s, s.capitalize()) for s in DONATION_STATUSES],
+        choices=[SelectChoice("", "Any status")] + [SelectChoice(s, s.capitalize()) for s in DonationStatus],
     )
     event = SelectField("Event", choices=[SelectChoice("", "Any event")])
     from_ = DateField("Created from (YYYY-MM-DD)", validators=[Optional()], name="from")

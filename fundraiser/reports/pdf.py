@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,14 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from fundraiser.countries import locale_of
+from fundraiser.donations.fees import FEE_RATES
 from fundraiser.models import Cause
 from fundraiser.money import format_money
 from fundraiser.reports import queries
 from fundraiser.reports.periods import Period
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
-LOCALES = {"GB": "en_GB", "US": "en_US", "CA": "en_CA"}
 CHART_WIDTH = 640
 BAR_COLOUR = "#1d6f42"
 
@@ -111,7 +113,7 @@ def _charts(report: queries.Report, locale: str) -> list[dict]:
 
 def impact_context(report: queries.Report, cause: Cause, upload_folder: str) -> dict:
     """Plain values for the template: strings and numbers only."""
-    locale = LOCALES.get(cause.country, "en_GB")
+    locale = locale_of(cause.country)
 
     def money(minor: int, currency: str) -> str:
         return format_money(minor, currency, locale)
@@ -174,8 +176,8 @@ def impact_context(report: queries.Report, cause: Cause, upload_folder: str) -> 
         "teams": lines(report.teams),
         "messages": [{"name": m.name, "message": m.message} for m in report.messages],
         "fee_rates": [
-            {"currency": c, "rate": f"{bp / 100:g}%", "fixed": money(fixed, c)}
-            for c, (bp, fixed) in queries.STRIPE_FEES.items()
+            {"currency": c, "rate": f"{Decimal(bp).scaleb(-2).normalize()}%", "fixed": money(fixed, c)}
+            for c, (bp, fixed) in FEE_RATES.items()
         ],
     }
 

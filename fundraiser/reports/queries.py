@@ -12,9 +12,9 @@ What counts (the same words appear in the methods note of the impact report):
 - **Disputes**: the amounts disputes still hold back (open or lost; a won dispute returns the
   money and the payments code sets `disputed_amount` back), up to what the refund left.
 - **Kept** = raised - refunds - disputes: what impact units are counted from.
-- **Estimated Stripe fees**: per paid donation, `(charged x rate_bp + 5000) // 10000 + fixed`
-  in minor units on the amount charged (gift + fee cover), with Stripe's standard list price
-  for the currency (`STRIPE_FEES`), less the fee cover that donor added, never below 0.
+- **Estimated Stripe fees**: per paid donation, `donations.fees.stripe_fee` of the amount
+  charged (gift + fee cover: Stripe's standard price for the currency, the percentage
+  rounded up), less the fee cover that donor added, never below 0.
   Integer arithmetic throughout; the real fee depends on the card and is on the Stripe payout.
 - **Net** = raised - refunds - disputes - estimated fees.
 - **Gift Aid reclaimable** (UK causes, GBP only): 25% (rounded down) of the sum of eligible
@@ -27,10 +27,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from fundraiser.donations.fees import stripe_fee_sql
+from fundraiser.donations.giftaid import GIFT_AID_RATE_PERCENT, GIFT_AID_SHARED_FORM_LIMIT
 from fundraiser.models import (
     Cause,
     Dispute,
@@ -44,37 +46,12 @@ from fundraiser.models import (
 )
 from fundraiser.reports.periods import Period
 
-PAID_STATUSES = ("paid", "refunded")
-# Stripe's standard list price per currency: (basis points, fixed minor units).
-STRIPE_FEES: dict[str, tuple[int, int]] = {
-    "GBP": (150, 20),
-    "EUR": (150, 25),
-    "USD": (290, 30),
-    "CAD": (290, 30),
-    "AUD": (175, 30),
-    "JPY": (360, 0),
-}
-DEFAULT_STRIPE_FEE = (290, 30)
-GIFT_AID_RATE_PERCENT = 25
-# HMRC: on a sponsorship form shared by several donors (a pledge page) no gift may exceed £500.
-GIFT_AID_SHARED_FORM_LIMIT = 50_000
 TOP_LIMIT = 10
 
 
-def estimated_fee(charged: int, currency: str) -> int:
-    """The Python twin of `_fee_expression`, for people and tests reading the formula."""
-    rate, fixed = STRIPE_FEES.get(currency, DEFAULT_STRIPE_FEE)
-    return (charged * rate + 5000) // 10000 + fixed
-
-
 def _fee_expression() -> ColumnElement[int]:
-    rate = case(
-        {c: v[0] for c, v in STRIPE_FEES.items()}, value=Donation.currency, else_=DEFAULT_STRIPE_FEE[0]
-    )
-    fixed = case(
-        {c: v[1] for c, v in STRIPE_FEES.items()}, value=Donation.currency, else_=DEFAULT_STRIPE_FEE[1]
-    )
-    fee = (cast(Donation.charged_amount, BigInteger) * rate + 5000) // 10000 + fixed
+    """The estimated Stripe fee of each donation beyond the cover its donor added, never below 0."""
+    fee = stripe_fee_sql(Donation.charged_amount, Donation.currency)
     return case((fee > Donation.fee_cover_amount, fee - Donation.fee_cover_amount), else_=0)
 
 
@@ -94,7 +71,7 @@ def paid_in(cause_id: int, period: Period) -> ColumnElement[bool]:
         Donation.cause_id == cause_id,
         Donation.paid_at >= period.start,
         Donation.paid_at < period.end,
-        Donation.status.in_(PAID_STATUSES),
+        Donation.status.in_(Donation.COUNTED_STATUSES),
     )
 
 
@@ -362,7 +339,7 @@ def by_month(session: Session, cause_id: int, period: Period) -> list[Line]:
             Donation.cause_id == cause_id,
             Donation.paid_at >= start,
             Donation.paid_at < end,
-            Donation.status.in_(PAID_STATUSES),
+            Donation.status.in_(Donation.COUNTED_STATUSES),
         )
         .group_by(Donation.currency)
         for label, start, end in period.months()

@@ -21,7 +21,6 @@ from fundraiser.reports.periods import Period, make_period
 
 log = logging.getLogger(__name__)
 
-BIG_ROWS = 100_000
 PROGRESS_EVERY = 5_000
 EXTENSIONS = {"donations_csv": "csv", "summary_csv": "csv", "gift_aid_csv": "csv", "impact_pdf": "pdf"}
 TITLES = {
@@ -32,7 +31,7 @@ TITLES = {
 }
 
 
-def is_big(session: Session, cause_id: int, period: Period, rows: int = BIG_ROWS) -> bool:
+def is_big(session: Session, cause_id: int, period: Period, rows: int) -> bool:
     """Over a year, or more than `rows` gifts (counted no further than that)."""
     return period.is_long or queries.count_paid_up_to(session, cause_id, period, rows + 1) > rows
 

@@ -21,10 +21,10 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
+from fundraiser.countries import locale_of
 from fundraiser.extensions import db
-from fundraiser.models import Cause, Event, ReportJob, event_causes
-from fundraiser.models.donations import DONATION_STATUSES
-from fundraiser.permissions import can_admin_cause, me, require
+from fundraiser.models import Cause, DonationStatus, Event, ReportJob, event_causes
+from fundraiser.permissions import can_admin_cause, require, signed_in_user
 from fundraiser.reports import csv as report_csv
 from fundraiser.reports import giftaid, pdf, queries, tasks
 from fundraiser.reports.forms import DonationFilterForm, PeriodForm
@@ -37,7 +37,7 @@ def _cause_for_admin(slug: str) -> Cause:
     cause = db.session.scalar(select(Cause).where(Cause.slug == slug))
     if cause is None:
         abort(404)
-    require(can_admin_cause(me(), cause.id))
+    require(can_admin_cause(signed_in_user(), cause.id))
     return cause
 
 
@@ -54,7 +54,7 @@ def cause_values(cause: Cause) -> dict:
         "name": cause.name,
         "country": cause.country,
         "timezone": cause.timezone,
-        "locale": pdf.LOCALES.get(cause.country, "en_GB"),
+        "locale": locale_of(cause.country),
     }
 
 
@@ -138,8 +138,8 @@ def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> queries.Do
     """Read the list's filters, or 400 with what is wrong."""
     args = request.args
     status = args.get("status", "")
-    if status and status not in DONATION_STATUSES:
-        abort(400, description=f"'status' must be one of {', '.join(DONATION_STATUSES)}.")
+    if status and status not in tuple(DonationStatus):
+        abort(400, description=f"'status' must be one of {', '.join(DonationStatus)}.")
     event_id = None
     if args.get("event"):
         if not args["event"].isdigit() or int(args["event"]) not in {e[0] for e in events}:
@@ -194,11 +194,9 @@ def _donation_row(row) -> dict:
 
 def _start_job_or_none(cause: Cause, kind: str, period: Period) -> Response | None:
     """Big reports are made in the background; the page that follows them shows progress."""
-    if not tasks.is_big(
-        db.session, cause.id, period, current_app.config.get("REPORT_BACKGROUND_ROWS", tasks.BIG_ROWS)
-    ):
+    if not tasks.is_big(db.session, cause.id, period, current_app.config["REPORT_BACKGROUND_ROWS"]):
         return None
-    user = me()
+    user = signed_in_user()
     job = tasks.create_job(db.session, cause.id, kind, period, user.id if user else None)
     db.session.commit()
     tasks.start(job.id)

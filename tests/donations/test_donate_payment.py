@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from fundraiser.donations.services import estimate_fee
+from fundraiser.donations.fees import fee_cover
 from tests.donations.conftest import attempt_token
 from tests.stripe_fixtures import PUBLISHABLE_KEY, assert_money_adds_up
 
@@ -27,7 +27,7 @@ def test_valid_gift_creates_a_pending_donation_and_its_payment_intent(
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     (donation,) = donations()
-    fee = estimate_fee(2500, "GBP")
+    fee = fee_cover(2500, "GBP")
     assert (donation.status, donation.amount, donation.fee_cover_amount) == ("pending", 2500, fee)
     intent = localstripe.get(f"/v1/payment_intents/{donation.stripe_payment_intent_id}")
     assert intent["amount"] == 2500 + fee

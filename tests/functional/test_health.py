@@ -1,5 +1,6 @@
 from flask import request
 
+from config import TestConfig
 from fundraiser import create_app
 
 
@@ -13,7 +14,7 @@ def test_healthz_answers_503_when_the_database_does_not(app):
     config = dict(app.config)
     config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"connect_timeout": 2}}
-    down = create_app(type("DownConfig", (object,), config))
+    down = create_app(type("DownConfig", (TestConfig,), config))
     response = down.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unavailable"
@@ -29,7 +30,7 @@ def test_a_nul_byte_in_the_address_is_refused_before_any_lookup(client):
 def _address_seen(app, hops: int) -> str:
     config = dict(app.config)
     config["PROXY_HOPS"] = hops
-    built = create_app(type("ProxiedConfig", (object,), config))
+    built = create_app(type("ProxiedConfig", (TestConfig,), config))
     built.add_url_rule("/_whoami", "whoami", lambda: request.remote_addr)
     answer = built.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"})
     return answer.get_data(as_text=True)

@@ -98,7 +98,7 @@ def render_cache(app):
     app.config["PAGE_CACHE_SECONDS"] = 60
     renders.clear()
     yield
-    del app.config["PAGE_CACHE_SECONDS"]
+    app.config["PAGE_CACHE_SECONDS"] = 0
     renders.clear()
 
 

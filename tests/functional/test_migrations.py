@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from config import TestConfig
 from fundraiser import create_app
 from fundraiser.extensions import db
 
@@ -34,7 +35,7 @@ def test_migrations_build_the_schema_the_models_describe(app, tmp_path):
     url, drop = _empty_database_url(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     settings = dict(app.config)
     settings.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
-    migrated = create_app(type("MigrateConfig", (object,), settings))
+    migrated = create_app(type("MigrateConfig", (TestConfig,), settings))
     try:
         with migrated.app_context():
             upgrade()

@@ -12,7 +12,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from fundraiser.donations import services
+from fundraiser.donations import fees, services
 from fundraiser.extensions import db
 from fundraiser.models import CauseAdmin, Donation, Refund, StripeEvent
 from fundraiser.payments.gateway import (
@@ -64,7 +64,7 @@ def wait_for(predicate, timeout: float = 20.0):
 
 
 def test_a_payment_intent_is_made_once_for_the_server_amount(session, page, localstripe):
-    fee = services.estimate_fee(2500, "GBP")
+    fee = fees.fee_cover(2500, "GBP")
     attempt = uuid.uuid4().hex
     donation, _ = donate(session, page, 2500, fee_cover_amount=fee, attempt_id=attempt)
     intent = localstripe.get(f"/v1/payment_intents/{donation.stripe_payment_intent_id}")
@@ -201,7 +201,7 @@ def charity_admin(factories, page):
 def test_admin_refunds_in_part_then_in_full_recorded_once(
     app, session, page, localstripe, charity_admin, signed_in, stripe_events
 ):
-    fee = services.estimate_fee(2500, "GBP")
+    fee = fees.fee_cover(2500, "GBP")
     donation = paid_donation(app, session, page, localstripe, 2500, fee_cover_amount=fee)
     client = signed_in(charity_admin)
     url = f"/donations/{donation.public_id}/refund"

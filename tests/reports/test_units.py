@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from fundraiser.donations.fees import stripe_fee
 from fundraiser.reports.pdf import StaticOnlyFetcher, bar_chart, logo_data_uri
 from fundraiser.reports.periods import PeriodError, make_period, parse_period
-from fundraiser.reports.queries import estimated_fee
 
 
 def test_custom_period_bounds_are_local_midnights_in_utc():
@@ -39,9 +39,9 @@ def test_bad_periods_say_why():
 
 
 def test_fee_formula_in_integers():
-    assert estimated_fee(2050, "GBP") == 51  # 30.75 rounds to 31, plus 20p
-    assert estimated_fee(1000, "USD") == 59  # 29 + 30c
-    assert estimated_fee(1000, "JPY") == 36
+    assert stripe_fee(2050, "GBP") == 51  # 30.75 rounds to 31, plus 20p
+    assert stripe_fee(1000, "USD") == 59  # 29 + 30c
+    assert stripe_fee(1000, "JPY") == 36
 
 
 def test_fetcher_reads_only_static_files_and_data_uris(tmp_path):

@@ -106,3 +106,16 @@ def test_password_reset_requests_are_rate_limited_too(app_with, factories, sessi
     for attempt in range(5):
         assert client.post("/reset", data={"email": f"nobody{attempt}@example.com"}).status_code == 302
     assert client.post("/reset", data={"email": "nobody@example.com"}).status_code == 429
+
+
+def test_production_refuses_to_start_on_the_development_secret_however_it_is_chosen(app_with):
+    """Given as a class to create_app (as tests and wsgi wrappers do), production still runs
+    its start-up checks: the development SECRET_KEY would let anyone forge sessions."""
+    import pytest
+
+    from config import Config
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        app_with(ProductionConfig, SECRET_KEY=Config.SECRET_KEY_DEFAULT, TESTING=True)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        app_with(ProductionConfig, SECRET_KEY="", TESTING=True)

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import literal, select
 
-from fundraiser.donations.services import (
-    FEE_RATES,
-    amount_error,
-    estimate_fee,
-    maximum_amount,
-    minimum_amount,
-    stripe_fee,
-)
+from fundraiser.donations.fees import FEE_RATES, fee_cover, stripe_fee, stripe_fee_sql
+from fundraiser.donations.services import amount_error, maximum_amount, minimum_amount
 
 
 @pytest.mark.parametrize(
@@ -50,13 +45,27 @@ def test_limit_messages_use_the_currency_format():
     ],
 )
 def test_fee_estimate_examples(amount, currency, fee):
-    assert estimate_fee(amount, currency) == fee
-    assert isinstance(estimate_fee(amount, currency), int)
+    assert fee_cover(amount, currency) == fee
+    assert isinstance(fee_cover(amount, currency), int)
 
 
 @pytest.mark.parametrize("currency", sorted(FEE_RATES))
 def test_fee_cover_is_the_smallest_that_leaves_the_whole_gift(currency):
     for amount in (*range(minimum_amount(currency), 5000, 7), 99_999, maximum_amount(currency)):
-        charged = amount + estimate_fee(amount, currency)
+        charged = amount + fee_cover(amount, currency)
         assert charged - stripe_fee(charged, currency) >= amount, (amount, currency)
         assert charged - 1 - stripe_fee(charged - 1, currency) < amount, (amount, currency)
+
+
+@pytest.mark.parametrize("currency", sorted(FEE_RATES))
+def test_the_cover_a_donor_adds_and_the_dashboard_fee_agree(session, currency):
+    """The fee the charity dashboard estimates for a covered gift (SQL, `reports`) is the fee
+    the donor's cover paid for (`fee_cover`): the charity nets the whole gift, and the
+    dashboard never reports a fee left over that the donor did not cover."""
+    for amount in (100, 999, 2500, 10_001, 123_456):
+        cover = fee_cover(amount, currency)
+        charged = amount + cover
+        in_sql = session.scalar(select(stripe_fee_sql(literal(charged), literal(currency))))
+        assert in_sql == stripe_fee(charged, currency)
+        assert cover == in_sql, (amount, currency)
+        assert charged - in_sql == amount

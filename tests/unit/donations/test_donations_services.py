@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from fundraiser.donations import services
+from fundraiser.donations import fees, services
 from fundraiser.donations.services import GiftAidDetails, IllegalTransition, InvalidDonation
 from fundraiser.models import FundraisingTotal, GiftAidDeclaration
 from tests.stripe_fixtures import assert_money_adds_up
@@ -33,7 +33,7 @@ def totals(session, page):
 
 def test_pending_donation_takes_the_page_currency_and_the_server_fee(session, factories):
     page = factories.page(cause=factories.cause("US"))
-    fee = services.estimate_fee(2500, "USD")
+    fee = fees.fee_cover(2500, "USD")
     donation = services.create_pending_donation(session, page, amount=2500, fee_cover_amount=fee, **DONOR)
     assert (donation.currency, donation.charged_amount, donation.status) == ("USD", 2500 + fee, "pending")
     assert (donation.cause_id, donation.event_id) == (page.cause_id, page.event_id)
