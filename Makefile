@@ -37,7 +37,7 @@ seed: migrate
 	$(BIN)/flask seed-demo
 
 run: seed
-	$(BIN)/python -m fundraiser.devserver
+	$(BIN)/python -m dev.devserver
 
 worker: install
 	$(BIN)/rq worker --worker-class rq.worker.SimpleWorker --url "$${REDIS_URL:?set REDIS_URL to run a worker}" default

@@ -81,8 +81,6 @@ class Config:
     REPORT_BACKGROUND_ROWS = int(os.environ.get("REPORT_BACKGROUND_ROWS", 100_000))
     # Each worker reuses an anonymous visitor's render of a public page this many seconds; 0 is off.
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 5))
-    # "1" adds the benchmarks' floor routes (bench/floor_routes.py); never in production.
-    BENCH_FLOOR_ROUTES = env_bool("BENCH_FLOOR_ROUTES", False)
 
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:

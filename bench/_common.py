@@ -340,7 +340,6 @@ def gunicorn(database_url: str, *, redis_url: str | None = None, workers: int = 
             SECRET_KEY="bench-secret-not-for-real-use",
             DATABASE_URL=database_url,
             INSTANCE_DIR=instance,
-            BENCH_FLOOR_ROUTES="1",
             STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
             PUBLIC_URL=f"http://127.0.0.1:{port}",
         )
@@ -359,7 +358,7 @@ def gunicorn(database_url: str, *, redis_url: str | None = None, workers: int = 
                     f"127.0.0.1:{port}",
                     "--timeout",
                     "60",
-                    "wsgi:app",
+                    "bench.floor_routes:floor_app()",
                 ],
                 cwd=ROOT,
                 env=env,

@@ -88,10 +88,6 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports_bp)
 
-    from fundraiser.bench_routes import register as register_bench_routes
-
-    register_bench_routes(app)
-
 
 def register_errorhandlers(app: Flask) -> None:
     from fundraiser.errors import register

@@ -1,11 +1,12 @@
-"""The benchmarks' floor routes exist only when BENCH_FLOOR_ROUTES=1, and never touch the database."""
+"""The benchmarks' floor routes exist only in the benches' app (bench/floor_routes.py), and never
+touch the database."""
 
 from __future__ import annotations
 
 import json
 
+from bench.floor_routes import floor_app
 from config import TestConfig
-from fundraiser import create_app
 from tests.stripe_fixtures import StripeEvents
 
 
@@ -14,8 +15,7 @@ def test_floor_routes_are_absent_by_default(client):
     assert client.post("/_floor/stripe-webhook", data=b"{}").status_code == 404
 
 
-def test_floor_routes_answer_without_a_database_when_switched_on(monkeypatch):
-    monkeypatch.setenv("BENCH_FLOOR_ROUTES", "1")
+def test_floor_routes_answer_without_a_database_in_the_benches_app():
     config = type(
         "FloorConfig",
         (TestConfig,),
@@ -24,7 +24,7 @@ def test_floor_routes_answer_without_a_database_when_switched_on(monkeypatch):
             "STRIPE_WEBHOOK_SECRET": "whsec_floor",
         },
     )
-    client = create_app(config).test_client()
+    client = floor_app(config).test_client()
     assert client.get("/_floor").status_code == 200
 
     payload = json.dumps(StripeEvents.event("payment_intent.succeeded", {"id": "pi_floor"})).encode()

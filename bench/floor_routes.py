@@ -1,15 +1,16 @@
-"""Floor routes for the benchmarks (bench/http.py, bench/webhooks.py), registered only when
-BENCH_FLOOR_ROUTES=1: the same app, settings and gunicorn, but no database, so a page's
-throughput can be read as a share of what the stack itself can serve."""
+"""Floor routes for the benchmarks (bench/http.py, bench/webhooks.py): the same app, settings
+and gunicorn, plus two routes that touch no database, so a page's throughput can be read as a
+share of what the stack itself can serve. The benches serve `bench.floor_routes:floor_app()`;
+the app that `wsgi.py` serves never has these routes."""
 
 from __future__ import annotations
 
 import json
-import os
 
 import stripe
 from flask import Blueprint, Flask, current_app, jsonify, request
 
+from fundraiser import create_app
 from fundraiser.extensions import csrf, limiter
 
 bp = Blueprint("bench_floor", __name__)
@@ -42,6 +43,8 @@ def floor_webhook():
     return jsonify(status="verified", id=event["id"]), 200
 
 
-def register(app: Flask) -> None:
-    if os.environ.get("BENCH_FLOOR_ROUTES") == "1":
-        app.register_blueprint(bp)
+def floor_app(config: type | None = None) -> Flask:
+    """The app with the floor routes added (gunicorn: `bench.floor_routes:floor_app()`)."""
+    app = create_app(config)
+    app.register_blueprint(bp)
+    return app

@@ -1,4 +1,5 @@
-"""`make run`: serve the app on http://127.0.0.1:5000 for development.
+"""`make run`: serve the app on http://127.0.0.1:5000 for development (never in production:
+it lives outside the package).
 
 With no STRIPE_SECRET_KEY in the environment, donations go to localstripe, a local Stripe
 stand-in: it is started on 127.0.0.1:8420 (unless one already answers there), the app is
