@@ -21,9 +21,9 @@ $(SYSTEM_STAMP):
 	fi
 	@touch $@
 
-$(STAMP): requirements.txt $(SYSTEM_STAMP)
+$(STAMP): requirements.txt requirements-dev.txt $(SYSTEM_STAMP)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
 	@touch $@
 
 install: $(STAMP)
