@@ -24,6 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from fundraiser.countries import PAGE_SIZES
+from fundraiser.models import Receipt
 from fundraiser.money import format_money
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -225,3 +226,9 @@ def labels(country: str, kind: str) -> dict[str, str]:
 
 def void_stamp(voided_at: datetime, reason: str, locale: str) -> dict[str, str]:
     return {"date_text": format_date(voided_at.date(), format="long", locale=locale), "reason": reason}
+
+
+def pdf_filename(receipt: Receipt) -> str:
+    """The name a receipt's PDF is downloaded and attached as; a voided one says so."""
+    suffix = "-VOID" if receipt.voided_at else ""
+    return f"receipt-{receipt.display_number}{suffix}.pdf"

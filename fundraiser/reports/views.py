@@ -18,13 +18,14 @@ from flask import (
 )
 from flask_login import login_required
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
 from fundraiser.countries import locale_of
 from fundraiser.extensions import db
 from fundraiser.models import Cause, DonationStatus, Event, ReportJob, event_causes
 from fundraiser.permissions import can_admin_cause, require, signed_in_user
+from fundraiser.receipts.emails import failed_receipt_emails
+from fundraiser.receipts.links import download_token
 from fundraiser.reports import csv as report_csv
 from fundraiser.reports import giftaid, pdf, queries, tasks
 from fundraiser.reports.forms import DonationFilterForm, PeriodForm
@@ -58,26 +59,6 @@ def cause_values(cause: Cause) -> dict:
     }
 
 
-def _failed_receipt_emails(cause_id: int) -> list | None:
-    """The receipts area offers this list; the dashboard shows it once it exists."""
-    try:
-        from fundraiser.receipts import services as receipt_services
-    except ImportError:
-        return None
-    finder = getattr(receipt_services, "failed_receipt_emails", None)
-    if finder is None:
-        return None
-    return [
-        {
-            "number": item.number,
-            "donor_email": item.donor_email,
-            "attempts": item.attempts,
-            "error": item.error,
-        }
-        for item in finder(db.session, cause_id)
-    ]
-
-
 def _recent_jobs(cause_id: int) -> list[dict]:
     jobs = db.session.scalars(
         select(ReportJob)
@@ -107,7 +88,7 @@ def dashboard(slug: str):
         form=form,
         report=report,
         params=period.as_params(),
-        failed_emails=_failed_receipt_emails(cause.id),
+        failed_emails=failed_receipt_emails(db.session, cause.id),
         jobs=_recent_jobs(cause.id),
     )
 
@@ -120,18 +101,6 @@ def _cause_events(cause_id: int) -> list[tuple[int, str]]:
         .order_by(Event.starts_on.desc(), Event.name)
     )
     return [(row.id, row.name) for row in db.session.execute(stmt)]
-
-
-def _receipt_url(receipt_id: int | None) -> str | None:
-    """The receipts area's signed download link (a short-lived one for the charity admin)."""
-    if receipt_id is None:
-        return None
-    try:
-        from fundraiser.receipts.services import download_token
-
-        return url_for("receipts.download", token=download_token(receipt_id))
-    except (ImportError, BuildError):
-        return None
 
 
 def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> queries.DonationFilters:
@@ -186,7 +155,11 @@ def donations(slug: str):
 
 def _donation_row(row) -> dict:
     values = dict(row._mapping)
-    values["receipt_url"] = _receipt_url(row.receipt_id)
+    values["receipt_url"] = (
+        url_for("receipts.download", token=download_token(row.receipt_id))
+        if row.receipt_id is not None
+        else None
+    )
     values["refund_url"] = f"/donations/{row.public_id}/refund"
     values["refundable"] = row.status == "paid" and row.refunded_amount < row.amount + row.fee_cover_amount
     return values
