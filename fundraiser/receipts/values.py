@@ -92,7 +92,7 @@ def refusal_reason(cause: Cause, donation: Donation) -> str:
 
 def gift_aid_exclusion(donation: Donation) -> str:
     """Why HMRC would not allow Gift Aid on this gift despite a declaration, or ''. The same
-    stricter reading as the charity's Gift Aid claim (reports.queries.gift_aid_filter)."""
+    stricter reading as the charity's Gift Aid claim (reports.giftaid.gift_aid_filter)."""
     page = donation.page
     runner = page.runner if page is not None else None
     if donation.is_company:

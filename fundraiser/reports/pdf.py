@@ -25,7 +25,7 @@ from fundraiser.countries import locale_of
 from fundraiser.donations.fees import FEE_RATES
 from fundraiser.models import Cause
 from fundraiser.money import format_money
-from fundraiser.reports import queries
+from fundraiser.reports.figures import Line, Report, build_report
 from fundraiser.reports.periods import Period
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
@@ -90,7 +90,7 @@ def bar_chart(bars: list[tuple[str, int]], currency: str, locale: str, *, title:
     return Markup("".join(parts))
 
 
-def _charts(report: queries.Report, locale: str) -> list[dict]:
+def _charts(report: Report, locale: str) -> list[dict]:
     charts = []
     for total in report.totals:
         currency = total.currency
@@ -111,14 +111,14 @@ def _charts(report: queries.Report, locale: str) -> list[dict]:
     return charts
 
 
-def impact_context(report: queries.Report, cause: Cause, upload_folder: str) -> dict:
+def impact_context(report: Report, cause: Cause, upload_folder: str) -> dict:
     """Plain values for the template: strings and numbers only."""
     locale = locale_of(cause.country)
 
     def money(minor: int, currency: str) -> str:
         return format_money(minor, currency, locale)
 
-    def lines(items: list[queries.Line]) -> list[dict]:
+    def lines(items: list[Line]) -> list[dict]:
         return [
             {
                 "label": i.label,
@@ -190,5 +190,5 @@ def render_impact(context: dict) -> bytes:
 
 def impact_pdf(session: Session, cause: Cause, period: Period) -> bytes:
     """Only runners who chose to be listed appear among the top fundraisers of the PDF."""
-    report = queries.build_report(session, cause, period, listed_only=True)
+    report = build_report(session, cause, period, listed_only=True)
     return render_impact(impact_context(report, cause, current_app.config["UPLOAD_FOLDER"]))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from fundraiser.extensions import db
 from fundraiser.jobs import enqueue
 from fundraiser.models import Cause, ReportJob
-from fundraiser.reports import queries
+from fundraiser.reports.figures import build_report, count_paid_up_to
 from fundraiser.reports.periods import Period, make_period
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ TITLES = {
 
 def is_big(session: Session, cause_id: int, period: Period, rows: int) -> bool:
     """Over a year, or more than `rows` gifts (counted no further than that)."""
-    return period.is_long or queries.count_paid_up_to(session, cause_id, period, rows + 1) > rows
+    return period.is_long or count_paid_up_to(session, cause_id, period, rows + 1) > rows
 
 
 def file_name(slug: str, kind: str, period: Period) -> str:
@@ -86,10 +86,10 @@ def _record_progress(job_id: int, rows: int, expected: int) -> None:
 
 def _chunks(job: ReportJob, cause: Cause, period: Period) -> Iterator[str | bytes]:
     from fundraiser.reports import csv as report_csv
-    from fundraiser.reports import giftaid, pdf
+    from fundraiser.reports import pdf
 
     session = db.session
-    expected = queries.count_paid_up_to(session, cause.id, period, 10**9)
+    expected = count_paid_up_to(session, cause.id, period, 10**9)
 
     def on_row(count: int) -> None:
         if count % PROGRESS_EVERY == 0:
@@ -98,9 +98,9 @@ def _chunks(job: ReportJob, cause: Cause, period: Period) -> Iterator[str | byte
     if job.kind == "donations_csv":
         yield from report_csv.ledger_csv(session, cause, period, on_row)
     elif job.kind == "gift_aid_csv":
-        yield from giftaid.gift_aid_csv(session, cause, period, on_row)
+        yield from report_csv.gift_aid_csv(session, cause, period, on_row)
     elif job.kind == "summary_csv":
-        yield from report_csv.summary_csv(queries.build_report(session, cause, period))
+        yield from report_csv.summary_csv(build_report(session, cause, period))
     else:
         yield pdf.impact_pdf(session, cause, period)
 

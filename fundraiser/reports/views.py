@@ -27,8 +27,10 @@ from fundraiser.permissions import can_admin_cause, require, signed_in_user
 from fundraiser.receipts.emails import failed_receipt_emails
 from fundraiser.receipts.links import download_token
 from fundraiser.reports import csv as report_csv
-from fundraiser.reports import giftaid, pdf, queries, tasks
+from fundraiser.reports import pdf, tasks
+from fundraiser.reports.figures import build_report
 from fundraiser.reports.forms import DonationFilterForm, PeriodForm
+from fundraiser.reports.ledger import DonationFilters, donations_page
 from fundraiser.reports.periods import Period, PeriodError, parse_period
 
 bp = Blueprint("reports", __name__)
@@ -81,7 +83,7 @@ def dashboard(slug: str):
         return render_template(
             "reports/dashboard.html", cause=cause_values(cause), form=form, report=None
         ), 400
-    report = queries.build_report(db.session, cause, period)
+    report = build_report(db.session, cause, period)
     return render_template(
         "reports/dashboard.html",
         cause=cause_values(cause),
@@ -103,7 +105,7 @@ def _cause_events(cause_id: int) -> list[tuple[int, str]]:
     return [(row.id, row.name) for row in db.session.execute(stmt)]
 
 
-def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> queries.DonationFilters:
+def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> DonationFilters:
     """Read the list's filters, or 400 with what is wrong."""
     args = request.args
     status = args.get("status", "")
@@ -125,7 +127,7 @@ def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> queries.Do
     search = args.get("q", "").strip()
     if len(search) > 120:
         abort(400, description="Search for at most 120 characters.")
-    return queries.DonationFilters(status=status, event_id=event_id, period=period, search=search)
+    return DonationFilters(status=status, event_id=event_id, period=period, search=search)
 
 
 @bp.get("/causes/<slug>/donations")
@@ -137,7 +139,7 @@ def donations(slug: str):
     before = request.args.get("before", "")
     if before and not before.isdigit():
         abort(400, description="'before' must be a donation position from the Next link.")
-    rows, next_before = queries.donations_page(db.session, cause.id, filters, int(before) if before else None)
+    rows, next_before = donations_page(db.session, cause.id, filters, int(before) if before else None)
     form = DonationFilterForm(request.args)
     form.event.choices = [SelectChoice("", "Any event")] + [SelectChoice(str(i), name) for i, name in events]
     kept_args = {k: v for k, v in request.args.items() if k != "before" and v}
@@ -199,7 +201,7 @@ def donations_csv(slug: str):
 def summary_csv(slug: str):
     cause = _cause_for_admin(slug)
     period = _period_or_400(cause)
-    report = queries.build_report(db.session, cause, period)
+    report = build_report(db.session, cause, period)
     return _csv_response(report_csv.summary_csv(report), tasks.file_name(cause.slug, "summary_csv", period))
 
 
@@ -213,7 +215,7 @@ def gift_aid_csv(slug: str):
     started = _start_job_or_none(cause, "gift_aid_csv", period)
     if started:
         return started
-    rows = giftaid.gift_aid_csv(db.session, cause, period)
+    rows = report_csv.gift_aid_csv(db.session, cause, period)
     return _csv_response(rows, tasks.file_name(cause.slug, "gift_aid_csv", period))
 
 
