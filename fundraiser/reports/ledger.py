@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from fundraiser.models import Donation, Event, GiftAidDeclaration, PledgePage, Receipt
+from fundraiser.models import Donation, Event, GiftAidDeclaration, PledgePage, Receipt, event_causes
 from fundraiser.reports.periods import Period
 
 _receipt_number = func.coalesce(func.nullif(Receipt.display_number, ""), cast(Receipt.number, String))
@@ -48,6 +48,17 @@ def _with_joins(stmt):
         .outerjoin(GiftAidDeclaration, GiftAidDeclaration.donation_id == Donation.id)
         .outerjoin(Receipt, _RECEIPT_JOIN)
     )
+
+
+def cause_events(session: Session, cause_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the events the cause takes part in, newest first: the list's event filter."""
+    stmt = (
+        select(Event.id, Event.name)
+        .join(event_causes, event_causes.c.event_id == Event.id)
+        .where(event_causes.c.cause_id == cause_id)
+        .order_by(Event.starts_on.desc(), Event.name)
+    )
+    return [(row.id, row.name) for row in session.execute(stmt)]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fundraiser.extensions import db
@@ -51,6 +51,24 @@ def create_job(session: Session, cause_id: int, kind: str, period: Period, user_
     session.add(job)
     session.flush()
     return job
+
+
+def find_job(session: Session, cause_id: int, public_id: str) -> ReportJob | None:
+    return session.scalar(
+        select(ReportJob).where(ReportJob.public_id == public_id, ReportJob.cause_id == cause_id)
+    )
+
+
+def recent_jobs(session: Session, cause_id: int, limit: int = 10) -> list[ReportJob]:
+    """The cause's latest report jobs, newest first, for the dashboard."""
+    return list(
+        session.scalars(
+            select(ReportJob)
+            .where(ReportJob.cause_id == cause_id)
+            .order_by(ReportJob.created_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def start(job_id: int) -> None:

@@ -17,31 +17,23 @@ from flask import (
     url_for,
 )
 from flask_login import login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from fundraiser.countries import locale_of
 from fundraiser.extensions import db
-from fundraiser.models import Cause, DonationStatus, Event, ReportJob, event_causes
-from fundraiser.permissions import can_admin_cause, require, signed_in_user
+from fundraiser.models import Cause, DonationStatus
+from fundraiser.pages.queries import find_cause
+from fundraiser.permissions import can_admin_cause_of, or_404, signed_in_user
 from fundraiser.receipts.emails import failed_receipt_emails
 from fundraiser.receipts.links import download_token
 from fundraiser.reports import csv as report_csv
 from fundraiser.reports import pdf, tasks
 from fundraiser.reports.figures import build_report
 from fundraiser.reports.forms import DonationFilterForm, PeriodForm
-from fundraiser.reports.ledger import DonationFilters, donations_page
+from fundraiser.reports.ledger import DonationFilters, cause_events, donations_page
 from fundraiser.reports.periods import Period, PeriodError, parse_period
 
 bp = Blueprint("reports", __name__)
-
-
-def _cause_for_admin(slug: str) -> Cause:
-    cause = db.session.scalar(select(Cause).where(Cause.slug == slug))
-    if cause is None:
-        abort(404)
-    require(can_admin_cause(signed_in_user(), cause.id))
-    return cause
 
 
 def _period_or_400(cause: Cause) -> Period:
@@ -61,20 +53,10 @@ def cause_values(cause: Cause) -> dict:
     }
 
 
-def _recent_jobs(cause_id: int) -> list[dict]:
-    jobs = db.session.scalars(
-        select(ReportJob)
-        .where(ReportJob.cause_id == cause_id)
-        .order_by(ReportJob.created_at.desc())
-        .limit(10)
-    )
-    return [tasks.job_values(job) for job in jobs]
-
-
 @bp.get("/causes/<slug>/dashboard")
 @login_required
 def dashboard(slug: str):
-    cause = _cause_for_admin(slug)
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     form = PeriodForm(request.args)
     try:
         period = parse_period(request.args, cause.timezone)
@@ -91,18 +73,8 @@ def dashboard(slug: str):
         report=report,
         params=period.as_params(),
         failed_emails=failed_receipt_emails(db.session, cause.id),
-        jobs=_recent_jobs(cause.id),
+        jobs=[tasks.job_values(job) for job in tasks.recent_jobs(db.session, cause.id)],
     )
-
-
-def _cause_events(cause_id: int) -> list[tuple[int, str]]:
-    stmt = (
-        select(Event.id, Event.name)
-        .join(event_causes, event_causes.c.event_id == Event.id)
-        .where(event_causes.c.cause_id == cause_id)
-        .order_by(Event.starts_on.desc(), Event.name)
-    )
-    return [(row.id, row.name) for row in db.session.execute(stmt)]
 
 
 def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> DonationFilters:
@@ -133,8 +105,8 @@ def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> DonationFi
 @bp.get("/causes/<slug>/donations")
 @login_required
 def donations(slug: str):
-    cause = _cause_for_admin(slug)
-    events = _cause_events(cause.id)
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
+    events = cause_events(db.session, cause.id)
     filters = _donation_filters(cause, events)
     before = request.args.get("before", "")
     if before and not before.isdigit():
@@ -162,7 +134,7 @@ def _donation_row(row) -> dict:
         if row.receipt_id is not None
         else None
     )
-    values["refund_url"] = f"/donations/{row.public_id}/refund"
+    values["refund_url"] = url_for("refunds.refund", public_id=row.public_id)
     values["refundable"] = row.status == "paid" and row.refunded_amount < row.amount + row.fee_cover_amount
     return values
 
@@ -187,7 +159,7 @@ def _csv_response(rows, name: str) -> Response:
 @bp.get("/causes/<slug>/reports/donations.csv")
 @login_required
 def donations_csv(slug: str):
-    cause = _cause_for_admin(slug)
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
     started = _start_job_or_none(cause, "donations_csv", period)
     if started:
@@ -199,7 +171,7 @@ def donations_csv(slug: str):
 @bp.get("/causes/<slug>/reports/summary.csv")
 @login_required
 def summary_csv(slug: str):
-    cause = _cause_for_admin(slug)
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
     report = build_report(db.session, cause, period)
     return _csv_response(report_csv.summary_csv(report), tasks.file_name(cause.slug, "summary_csv", period))
@@ -208,7 +180,7 @@ def summary_csv(slug: str):
 @bp.get("/causes/<slug>/reports/gift-aid.csv")
 @login_required
 def gift_aid_csv(slug: str):
-    cause = _cause_for_admin(slug)
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     if cause.country != "GB":
         abort(404, description="Gift Aid claims are for UK causes only.")
     period = _period_or_400(cause)
@@ -222,7 +194,7 @@ def gift_aid_csv(slug: str):
 @bp.get("/causes/<slug>/reports/impact.pdf")
 @login_required
 def impact_pdf(slug: str):
-    cause = _cause_for_admin(slug)
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
     started = _start_job_or_none(cause, "impact_pdf", period)
     if started:
@@ -235,27 +207,19 @@ def impact_pdf(slug: str):
     return response
 
 
-def _job_for(slug: str, public_id: str) -> tuple[Cause, ReportJob]:
-    cause = _cause_for_admin(slug)
-    job = db.session.scalar(
-        select(ReportJob).where(ReportJob.public_id == public_id, ReportJob.cause_id == cause.id)
-    )
-    if job is None:
-        abort(404)
-    return cause, job
-
-
 @bp.get("/causes/<slug>/reports/jobs/<public_id>")
 @login_required
 def job(slug: str, public_id: str):
-    cause, job = _job_for(slug, public_id)
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
+    job = or_404(tasks.find_job(db.session, cause.id, public_id))
     return render_template("reports/job.html", cause=cause_values(cause), job=tasks.job_values(job))
 
 
 @bp.get("/causes/<slug>/reports/jobs/<public_id>/download")
 @login_required
 def job_download(slug: str, public_id: str):
-    _cause, job = _job_for(slug, public_id)
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
+    job = or_404(tasks.find_job(db.session, cause.id, public_id))
     if job.status != "done":
         abort(404, description="This report is not ready yet.")
     path = Path(current_app.config["REPORT_FOLDER"]) / job.file_path
