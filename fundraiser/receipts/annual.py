@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from fundraiser.countries import COUNTRIES, tax_year_label
-from fundraiser.models import Cause, Receipt
+from fundraiser.models import Cause, Receipt, ReceiptEmailStatus, ReceiptKind
 from fundraiser.receipts.issuing import draw_pdf
 from fundraiser.receipts.numbering import display_number, lock_series, take_number
 from fundraiser.receipts.values import Settings, charity_values, local_day, place_of_issue, settings
@@ -31,7 +31,7 @@ def annual_gifts(
             select(Receipt)
             .where(
                 Receipt.cause_id == cause_id,
-                Receipt.kind == "single",
+                Receipt.kind == ReceiptKind.SINGLE,
                 Receipt.voided_at.is_(None),
                 Receipt.gift_tax_year == year,
                 donor,
@@ -45,7 +45,7 @@ def annual_receipt(session: Session, cause_id: int, year: int, donor_email: str)
     return session.scalar(
         select(Receipt).where(
             Receipt.cause_id == cause_id,
-            Receipt.kind == "annual",
+            Receipt.kind == ReceiptKind.ANNUAL,
             Receipt.tax_year == year,
             Receipt.donor_email == donor_email.strip().lower(),
         )
@@ -85,7 +85,7 @@ def annual_receipt_data(
         )
     main = totals[0]
     return {
-        "kind": "annual",
+        "kind": ReceiptKind.ANNUAL,
         "country": cause.country,
         "locale": COUNTRIES[cause.country].locale,
         "page_size": COUNTRIES[cause.country].page_size,
@@ -122,21 +122,21 @@ def reserve_annual_receipt(
     donor_email = donor_email.strip().lower()
     if annual_receipt(session, cause.id, year, donor_email) is not None:
         return None
-    lock_series(session, cause.id, "annual")
+    lock_series(session, cause.id, ReceiptKind.ANNUAL)
     if annual_receipt(session, cause.id, year, donor_email) is not None:
         return None
     gifts = annual_gifts(session, cause.id, year, donor_email, user_id=user_id)
     if not gifts:
         return None
     now = now or datetime.now(UTC)
-    number = take_number(session, cause.id, "annual")
-    number_text = display_number(cause.slug, "annual", number, year)
+    number = take_number(session, cause.id, ReceiptKind.ANNUAL)
+    number_text = display_number(cause.slug, ReceiptKind.ANNUAL, number, year)
     data = annual_receipt_data(cause, gifts, year=year, number=number_text, issued_at=now, config=settings())
     receipt = Receipt(
         cause_id=cause.id,
         number=number,
         display_number=number_text,
-        kind="annual",
+        kind=ReceiptKind.ANNUAL,
         donor_email=donor_email,
         donor_user_id=user_id if user_id is not None else gifts[-1].donor_user_id,
         tax_year=year,
@@ -145,7 +145,7 @@ def reserve_annual_receipt(
         issued_at=now,
         data=data,
         pdf=None,
-        email_status="not_needed",
+        email_status=ReceiptEmailStatus.NOT_NEEDED,
     )
     session.add(receipt)
     session.flush()
@@ -166,14 +166,14 @@ def make_annual_receipt(
 def annual_donors_to_do(session: Session, cause_id: int, year: int) -> list[str]:
     """Donor emails with gifts in the year and no year-end receipt yet."""
     done = select(Receipt.donor_email).where(
-        Receipt.cause_id == cause_id, Receipt.kind == "annual", Receipt.tax_year == year
+        Receipt.cause_id == cause_id, Receipt.kind == ReceiptKind.ANNUAL, Receipt.tax_year == year
     )
     return list(
         session.scalars(
             select(Receipt.donor_email)
             .where(
                 Receipt.cause_id == cause_id,
-                Receipt.kind == "single",
+                Receipt.kind == ReceiptKind.SINGLE,
                 Receipt.voided_at.is_(None),
                 Receipt.gift_tax_year == year,
                 Receipt.donor_email.not_in(done),
@@ -190,7 +190,7 @@ def annual_receipts_undrawn(session: Session, cause_id: int, year: int) -> list[
         session.scalars(
             select(Receipt.id).where(
                 Receipt.cause_id == cause_id,
-                Receipt.kind == "annual",
+                Receipt.kind == ReceiptKind.ANNUAL,
                 Receipt.tax_year == year,
                 Receipt.pdf.is_(None),
             )

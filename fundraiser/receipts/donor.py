@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from fundraiser.models import Cause, Receipt
+from fundraiser.models import Cause, Receipt, ReceiptKind
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def annual_offers(session: Session, email: str, user_id: int) -> list[AnnualOffe
     rows = session.execute(
         select(Receipt.cause_id, Cause.name, Receipt.gift_tax_year)
         .join(Cause, Cause.id == Receipt.cause_id)
-        .where(_donor_filter(email, user_id), Receipt.kind == "single", Receipt.voided_at.is_(None))
+        .where(_donor_filter(email, user_id), Receipt.kind == ReceiptKind.SINGLE, Receipt.voided_at.is_(None))
         .group_by(Receipt.cause_id, Cause.name, Receipt.gift_tax_year)
         .order_by(Receipt.gift_tax_year.desc(), Cause.name)
     )
@@ -72,7 +72,7 @@ def annual_offers(session: Session, email: str, user_id: int) -> list[AnnualOffe
         (cause_id, year)
         for cause_id, year in session.execute(
             select(Receipt.cause_id, Receipt.tax_year).where(
-                Receipt.kind == "annual", Receipt.donor_email == email.strip().lower()
+                Receipt.kind == ReceiptKind.ANNUAL, Receipt.donor_email == email.strip().lower()
             )
         )
     }

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from fundraiser.mail import Attachment, Mail, send
-from fundraiser.models import Receipt
+from fundraiser.models import Receipt, ReceiptEmailStatus
 from fundraiser.receipts.links import download_url
 from fundraiser.receipts.render import pdf_filename, present
 
@@ -47,19 +47,23 @@ def send_receipt_email(session: Session, receipt_id: int, *, now: datetime | Non
     """Email the receipt with its PDF attached. A failure is recorded with the next attempt's
     time; the receipt itself is untouched. Returns whether it is delivered (or not needed)."""
     receipt = session.scalar(select(Receipt).options(undefer(Receipt.pdf)).where(Receipt.id == receipt_id))
-    if receipt is None or receipt.email_status in ("sent", "not_needed") or receipt.pdf is None:
+    if (
+        receipt is None
+        or receipt.email_status in (ReceiptEmailStatus.SENT, ReceiptEmailStatus.NOT_NEEDED)
+        or receipt.pdf is None
+    ):
         return True
     now = now or datetime.now(UTC)
     receipt.email_attempts += 1
     try:
         send(receipt_mail(receipt, download_url(receipt.id)))
     except (OSError, smtplib.SMTPException) as error:
-        receipt.email_status = "failed"
+        receipt.email_status = ReceiptEmailStatus.FAILED
         receipt.email_error = f"{type(error).__name__}: {error}"[:1000]
         receipt.email_next_attempt_at = now + email_backoff(receipt.email_attempts)
         session.flush()
         return False
-    receipt.email_status = "sent"
+    receipt.email_status = ReceiptEmailStatus.SENT
     receipt.email_error = ""
     receipt.email_next_attempt_at = None
     session.flush()
@@ -71,7 +75,7 @@ def receipt_emails_due(
 ) -> list[int]:
     """Failed receipt emails whose back-off has passed (all failed ones with `everything`)."""
     query = select(Receipt.id).where(
-        Receipt.email_status == "failed", Receipt.email_attempts < MAX_EMAIL_ATTEMPTS
+        Receipt.email_status == ReceiptEmailStatus.FAILED, Receipt.email_attempts < MAX_EMAIL_ATTEMPTS
     )
     if not everything:
         query = query.where(Receipt.email_next_attempt_at <= (now or datetime.now(UTC)))
@@ -101,7 +105,7 @@ def failed_receipt_emails(session: Session, cause_id: int) -> list[FailedReceipt
             Receipt.issued_at,
             Receipt.email_next_attempt_at,
         )
-        .where(Receipt.cause_id == cause_id, Receipt.email_status == "failed")
+        .where(Receipt.cause_id == cause_id, Receipt.email_status == ReceiptEmailStatus.FAILED)
         .order_by(Receipt.issued_at)
     )
     return [FailedReceiptEmail(*row) for row in rows]

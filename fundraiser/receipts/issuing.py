@@ -14,7 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fundraiser.countries import tax_year_of
-from fundraiser.models import Cause, Donation, Receipt, ReceiptRefusal
+from fundraiser.models import (
+    Cause,
+    Donation,
+    DonationStatus,
+    Receipt,
+    ReceiptEmailStatus,
+    ReceiptKind,
+    ReceiptRefusal,
+)
 from fundraiser.receipts.numbering import display_number, lock_series, take_number
 from fundraiser.receipts.render import renderer, void_stamp
 from fundraiser.receipts.values import (
@@ -38,7 +46,7 @@ def receipts_of_donation(session: Session, donation_id: int) -> list[Receipt]:
     return list(
         session.scalars(
             select(Receipt)
-            .where(Receipt.donation_id == donation_id, Receipt.kind == "single")
+            .where(Receipt.donation_id == donation_id, Receipt.kind == ReceiptKind.SINGLE)
             .order_by(Receipt.id)
             .execution_options(populate_existing=True)
         )
@@ -60,7 +68,7 @@ def issue_receipt(session: Session, donation_id: int, *, now: datetime | None = 
     if receipts_of_donation(session, donation_id):
         return None
     cause = session.get(Cause, donation.cause_id)
-    lock_series(session, cause.id, "single")
+    lock_series(session, cause.id, ReceiptKind.SINGLE)
     donation = session.get(Donation, donation_id, populate_existing=True)
     if receipts_of_donation(session, donation_id):
         return None  # another job issued it while we waited for the lock
@@ -80,13 +88,15 @@ def issue_receipt(session: Session, donation_id: int, *, now: datetime | None = 
 def donations_owed_a_receipt(session: Session, since: datetime) -> list[int]:
     """Paid donations since `since` with no receipt and no recorded refusal, oldest first:
     what a lost receipt job (a crash between the payment's commit and the queueing) leaves."""
-    has_receipt = select(Receipt.id).where(Receipt.donation_id == Donation.id, Receipt.kind == "single")
+    has_receipt = select(Receipt.id).where(
+        Receipt.donation_id == Donation.id, Receipt.kind == ReceiptKind.SINGLE
+    )
     refused = select(ReceiptRefusal.id).where(ReceiptRefusal.donation_id == Donation.id)
     return list(
         session.scalars(
             select(Donation.id)
             .where(
-                Donation.status == "paid",
+                Donation.status == DonationStatus.PAID,
                 Donation.paid_at >= since,
                 ~has_receipt.exists(),
                 ~refused.exists(),
@@ -115,8 +125,8 @@ def _issue_single(
     now: datetime | None,
 ) -> Receipt:
     now = now or datetime.now(UTC)
-    number = take_number(session, cause.id, "single")
-    number_text = display_number(cause.slug, "single", number)
+    number = take_number(session, cause.id, ReceiptKind.SINGLE)
+    number_text = display_number(cause.slug, ReceiptKind.SINGLE, number)
     data = single_receipt_data(
         cause,
         donation,
@@ -130,7 +140,7 @@ def _issue_single(
         cause_id=cause.id,
         number=number,
         display_number=number_text,
-        kind="single",
+        kind=ReceiptKind.SINGLE,
         donation_id=donation.id,
         donor_email=donation.donor_email.strip().lower(),
         donor_user_id=donation.donor_user_id,
@@ -140,7 +150,7 @@ def _issue_single(
         replaces_id=replaces.id if replaces is not None else None,
         issued_at=now,
         data=data,
-        email_status="pending",
+        email_status=ReceiptEmailStatus.PENDING,
     )
     draw_pdf(receipt, settings())
     session.add(receipt)
@@ -154,7 +164,7 @@ def apply_refund(session: Session, donation_id: int, *, now: datetime | None = N
     donation = session.get(Donation, donation_id)
     if donation is None:
         return None
-    lock_series(session, donation.cause_id, "single")
+    lock_series(session, donation.cause_id, ReceiptKind.SINGLE)
     donation = session.get(Donation, donation_id, populate_existing=True)
     current = current_receipt(session, donation_id)
     kept = receipted_amount(donation)
@@ -181,8 +191,8 @@ def void_receipt(session: Session, receipt: Receipt, reason: str, *, now: dateti
         return
     receipt.voided_at = now or datetime.now(UTC)
     receipt.void_reason = reason[:255]
-    if receipt.email_status in ("pending", "failed"):
-        receipt.email_status = "not_needed"
+    if receipt.email_status in (ReceiptEmailStatus.PENDING, ReceiptEmailStatus.FAILED):
+        receipt.email_status = ReceiptEmailStatus.NOT_NEEDED
     session.flush()
 
 

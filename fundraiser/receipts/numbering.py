@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from fundraiser.models import ReceiptCounter
+from fundraiser.models import ReceiptCounter, ReceiptKind
 
 
 def cause_prefix(slug: str) -> str:
@@ -26,7 +26,7 @@ def cause_prefix(slug: str) -> str:
 
 def display_number(slug: str, kind: str, number: int, tax_year: int | None = None) -> str:
     """'HM-000123' for a single receipt, 'HM-Y2026-00007' for a year-end one."""
-    if kind == "annual":
+    if kind == ReceiptKind.ANNUAL:
         return f"{cause_prefix(slug)}-Y{tax_year}-{number:05d}"
     return f"{cause_prefix(slug)}-{number:06d}"
 

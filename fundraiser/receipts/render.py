@@ -24,7 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from fundraiser.countries import PAGE_SIZES
-from fundraiser.models import Receipt
+from fundraiser.models import Receipt, ReceiptKind
 from fundraiser.money import format_money
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -129,7 +129,7 @@ class ReceiptRenderer:
         """Load fonts, stylesheets, templates and images now, e.g. before forking workers."""
         for size in PAGE_SIZES:
             self.stylesheet(size)
-        for kind in ("single", "annual"):
+        for kind in ReceiptKind:
             self.jinja.get_template(f"receipts/pdf/{kind}.html")
         self.minimal_pdf()
 
@@ -196,12 +196,18 @@ def present(data: dict[str, Any]) -> dict[str, Any]:
 
 
 TITLES = {
-    ("GB", "single"): ("Donation receipt", ""),
-    ("US", "single"): ("Donation receipt", "Written acknowledgment of a charitable contribution"),
-    ("CA", "single"): ("Official receipt for income tax purposes", ""),
-    ("GB", "annual"): ("Year-end statement of gifts", "Consolidated receipt for the tax year"),
-    ("US", "annual"): ("Year-end donation receipt", "Annual written acknowledgment of contributions"),
-    ("CA", "annual"): ("Year-end summary of official receipts", "Gifts received in the calendar year"),
+    ("GB", ReceiptKind.SINGLE): ("Donation receipt", ""),
+    ("US", ReceiptKind.SINGLE): ("Donation receipt", "Written acknowledgment of a charitable contribution"),
+    ("CA", ReceiptKind.SINGLE): ("Official receipt for income tax purposes", ""),
+    ("GB", ReceiptKind.ANNUAL): ("Year-end statement of gifts", "Consolidated receipt for the tax year"),
+    ("US", ReceiptKind.ANNUAL): (
+        "Year-end donation receipt",
+        "Annual written acknowledgment of contributions",
+    ),
+    ("CA", ReceiptKind.ANNUAL): (
+        "Year-end summary of official receipts",
+        "Gifts received in the calendar year",
+    ),
 }
 REGISTRATION_LABELS = {
     "GB": "Registered charity number",
@@ -212,7 +218,7 @@ REGISTRATION_LABELS = {
 
 def labels(country: str, kind: str) -> dict[str, str]:
     title, subtitle = TITLES[(country, kind)]
-    if kind == "annual":
+    if kind == ReceiptKind.ANNUAL:
         number_label = "Statement number"
     else:
         number_label = "Serial number" if country == "CA" else "Receipt number"

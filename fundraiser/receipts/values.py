@@ -12,7 +12,7 @@ from flask import current_app
 
 from fundraiser.countries import COUNTRIES
 from fundraiser.donations.giftaid import GIFT_AID_SHARED_FORM_LIMIT
-from fundraiser.models import Cause, Donation
+from fundraiser.models import Cause, Donation, ReceiptKind
 
 CA_ADDRESS_MISSING = "Canadian official receipts need the donor's full address; this donation has none."
 
@@ -144,7 +144,7 @@ def single_receipt_data(
         }
     page = donation.page
     return {
-        "kind": "single",
+        "kind": ReceiptKind.SINGLE,
         "country": cause.country,
         "locale": COUNTRIES[cause.country].locale,
         "page_size": COUNTRIES[cause.country].page_size,

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from fundraiser.donations.fees import stripe_fee_sql
-from fundraiser.models import Cause, Donation, Event, PledgePage, Team, User
+from fundraiser.models import Cause, Donation, DonationStatus, Event, PageStatus, PledgePage, Team, User
 from fundraiser.reports.giftaid import gift_aid_totals
 from fundraiser.reports.periods import Period
 
@@ -258,7 +258,7 @@ def top_pages(
             grouped.c[3],
             grouped.c[4],
             runner.name,
-            PledgePage.show_in_listings & (PledgePage.status == "published"),
+            PledgePage.show_in_listings & (PledgePage.status == PageStatus.PUBLISHED),
         )
         .join(grouped, grouped.c.key == PledgePage.id)
         .join(runner, runner.id == PledgePage.runner_id)
@@ -266,7 +266,7 @@ def top_pages(
         .limit(limit)
     )
     if listed_only:
-        stmt = stmt.where(PledgePage.show_in_listings.is_(True), PledgePage.status == "published")
+        stmt = stmt.where(PledgePage.show_in_listings.is_(True), PledgePage.status == PageStatus.PUBLISHED)
     return [Line(*line[:5], detail=line[5], listed=bool(line[6])) for line in session.execute(stmt)]
 
 
@@ -345,7 +345,7 @@ def donor_messages(session: Session, cause_id: int, period: Period, limit: int =
             Donation.currency,
             Donation.paid_at,
         )
-        .where(paid_in(cause_id, period), Donation.message != "", Donation.status == "paid")
+        .where(paid_in(cause_id, period), Donation.message != "", Donation.status == DonationStatus.PAID)
         .order_by(Donation.paid_at.desc(), Donation.id.desc())
         .limit(limit)
     )

@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fundraiser.donations.giftaid import GIFT_AID_RATE_PERCENT, GIFT_AID_SHARED_FORM_LIMIT
-from fundraiser.models import Dispute, Donation, GiftAidDeclaration, PledgePage, User
+from fundraiser.models import Dispute, Donation, DonationStatus, GiftAidDeclaration, PledgePage, User
 from fundraiser.reports.ledger import streamed
 from fundraiser.reports.periods import Period
 
@@ -34,7 +34,7 @@ def gift_aid_filter(cause_id: int, period: Period):
             Donation.cause_id == cause_id,
             Donation.paid_at >= period.start,
             Donation.paid_at < period.end,
-            Donation.status == "paid",
+            Donation.status == DonationStatus.PAID,
             Donation.currency == "GBP",
             Donation.refunded_amount == 0,
             Donation.disputed_amount == 0,

@@ -8,12 +8,20 @@ from dataclasses import dataclass
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from fundraiser.models import Donation, Event, GiftAidDeclaration, PledgePage, Receipt, event_causes
+from fundraiser.models import (
+    Donation,
+    Event,
+    GiftAidDeclaration,
+    PledgePage,
+    Receipt,
+    ReceiptKind,
+    event_causes,
+)
 from fundraiser.reports.periods import Period
 
 _receipt_number = func.coalesce(func.nullif(Receipt.display_number, ""), cast(Receipt.number, String))
 _RECEIPT_JOIN = and_(
-    Receipt.donation_id == Donation.id, Receipt.kind == "single", Receipt.voided_at.is_(None)
+    Receipt.donation_id == Donation.id, Receipt.kind == ReceiptKind.SINGLE, Receipt.voided_at.is_(None)
 )
 
 

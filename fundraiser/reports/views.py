@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from fundraiser.countries import locale_of
 from fundraiser.extensions import db
-from fundraiser.models import Cause, DonationStatus
+from fundraiser.models import Cause, DonationStatus, ReportJobStatus, ReportKind
 from fundraiser.pages.queries import find_cause
 from fundraiser.permissions import can_admin_cause_of, or_404, signed_in_user
 from fundraiser.receipts.emails import failed_receipt_emails
@@ -135,11 +135,13 @@ def _donation_row(row) -> dict:
         else None
     )
     values["refund_url"] = url_for("refunds.refund", public_id=row.public_id)
-    values["refundable"] = row.status == "paid" and row.refunded_amount < row.amount + row.fee_cover_amount
+    values["refundable"] = (
+        row.status == DonationStatus.PAID and row.refunded_amount < row.amount + row.fee_cover_amount
+    )
     return values
 
 
-def _start_job_or_none(cause: Cause, kind: str, period: Period) -> Response | None:
+def _start_job_or_none(cause: Cause, kind: ReportKind, period: Period) -> Response | None:
     """Big reports are made in the background; the page that follows them shows progress."""
     if not tasks.is_big(db.session, cause.id, period, current_app.config["REPORT_BACKGROUND_ROWS"]):
         return None
@@ -161,11 +163,11 @@ def _csv_response(rows, name: str) -> Response:
 def donations_csv(slug: str):
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
-    started = _start_job_or_none(cause, "donations_csv", period)
+    started = _start_job_or_none(cause, ReportKind.DONATIONS_CSV, period)
     if started:
         return started
     rows = report_csv.ledger_csv(db.session, cause, period)
-    return _csv_response(rows, tasks.file_name(cause.slug, "donations_csv", period))
+    return _csv_response(rows, tasks.file_name(cause.slug, ReportKind.DONATIONS_CSV, period))
 
 
 @bp.get("/causes/<slug>/reports/summary.csv")
@@ -174,7 +176,9 @@ def summary_csv(slug: str):
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
     report = build_report(db.session, cause, period)
-    return _csv_response(report_csv.summary_csv(report), tasks.file_name(cause.slug, "summary_csv", period))
+    return _csv_response(
+        report_csv.summary_csv(report), tasks.file_name(cause.slug, ReportKind.SUMMARY_CSV, period)
+    )
 
 
 @bp.get("/causes/<slug>/reports/gift-aid.csv")
@@ -184,11 +188,11 @@ def gift_aid_csv(slug: str):
     if cause.country != "GB":
         abort(404, description="Gift Aid claims are for UK causes only.")
     period = _period_or_400(cause)
-    started = _start_job_or_none(cause, "gift_aid_csv", period)
+    started = _start_job_or_none(cause, ReportKind.GIFT_AID_CSV, period)
     if started:
         return started
     rows = report_csv.gift_aid_csv(db.session, cause, period)
-    return _csv_response(rows, tasks.file_name(cause.slug, "gift_aid_csv", period))
+    return _csv_response(rows, tasks.file_name(cause.slug, ReportKind.GIFT_AID_CSV, period))
 
 
 @bp.get("/causes/<slug>/reports/impact.pdf")
@@ -196,13 +200,13 @@ def gift_aid_csv(slug: str):
 def impact_pdf(slug: str):
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
-    started = _start_job_or_none(cause, "impact_pdf", period)
+    started = _start_job_or_none(cause, ReportKind.IMPACT_PDF, period)
     if started:
         return started
     document = pdf.impact_pdf(db.session, cause, period)
     response = Response(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
-        f'inline; filename="{tasks.file_name(cause.slug, "impact_pdf", period)}"'
+        f'inline; filename="{tasks.file_name(cause.slug, ReportKind.IMPACT_PDF, period)}"'
     )
     return response
 
@@ -220,10 +224,10 @@ def job(slug: str, public_id: str):
 def job_download(slug: str, public_id: str):
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     job = or_404(tasks.find_job(db.session, cause.id, public_id))
-    if job.status != "done":
+    if job.status != ReportJobStatus.DONE:
         abort(404, description="This report is not ready yet.")
     path = Path(current_app.config["REPORT_FOLDER"]) / job.file_path
     if not path.is_file():
         abort(404, description="This report's file is no longer kept.")
-    mimetype = "application/pdf" if job.kind == "impact_pdf" else "text/csv"
+    mimetype = "application/pdf" if job.kind == ReportKind.IMPACT_PDF else "text/csv"
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=job.file_path)
