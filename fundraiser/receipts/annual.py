@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from fundraiser.countries import COUNTRIES, tax_year_label
+from fundraiser.countries import tax_year_label
 from fundraiser.models import Cause, Receipt, ReceiptEmailStatus, ReceiptKind
 from fundraiser.receipts.issuing import draw_pdf
 from fundraiser.receipts.numbering import display_number, lock_series, take_number
-from fundraiser.receipts.values import Settings, charity_values, local_day, place_of_issue, settings
+from fundraiser.receipts.values import Settings, receipt_header, settings
 
 
 def annual_gifts(
@@ -52,14 +52,17 @@ def annual_receipt(session: Session, cause_id: int, year: int, donor_email: str)
     )
 
 
-def annual_receipt_data(
-    cause: Cause, gifts: list[Receipt], *, year: int, number: str, issued_at: datetime, config: Settings
-) -> dict[str, Any]:
-    latest = gifts[-1].data
-    currency = Counter(gift.currency for gift in gifts).most_common(1)[0][0]
+def _main_currency(cause: Cause, gifts: list[Receipt]) -> str:
+    """The currency a year-end receipt states first: the cause's own when the donor gave in it,
+    else the one most of the gifts were in."""
     if any(gift.currency == cause.default_currency for gift in gifts):
-        currency = cause.default_currency
-    rows = [
+        return cause.default_currency
+    return Counter(gift.currency for gift in gifts).most_common(1)[0][0]
+
+
+def _gift_rows(gifts: list[Receipt]) -> list[dict[str, Any]]:
+    """One row per receipt in force, by gift date, from the values stored with it."""
+    return [
         {
             "date": gift.data["gift_date"],
             "number": gift.display_number,
@@ -71,8 +74,12 @@ def annual_receipt_data(
         }
         for gift in sorted(gifts, key=lambda g: (g.data["gift_date"], g.number))
     ]
+
+
+def _totals(rows: list[dict[str, Any]], first_currency: str) -> list[dict[str, Any]]:
+    """Sums per currency (never added across currencies), `first_currency` first."""
     totals = []
-    for code in sorted({row["currency"] for row in rows}, key=lambda c: (c != currency, c)):
+    for code in sorted({row["currency"] for row in rows}, key=lambda c: (c != first_currency, c)):
         mine = [row for row in rows if row["currency"] == code]
         totals.append(
             {
@@ -83,21 +90,24 @@ def annual_receipt_data(
                 "count": len(mine),
             }
         )
+    return totals
+
+
+def annual_receipt_data(
+    cause: Cause, gifts: list[Receipt], *, year: int, number: str, issued_at: datetime, config: Settings
+) -> dict[str, Any]:
+    """The plain, JSON-ready values of a year-end receipt over the donor's `gifts` (stored with it)."""
+    rows = _gift_rows(gifts)
+    totals = _totals(rows, _main_currency(cause, gifts))
     main = totals[0]
+    header = receipt_header(
+        cause, ReceiptKind.ANNUAL, number=number, replaces_number=None, issued_at=issued_at, config=config
+    )
     return {
-        "kind": ReceiptKind.ANNUAL,
-        "country": cause.country,
-        "locale": COUNTRIES[cause.country].locale,
-        "page_size": COUNTRIES[cause.country].page_size,
-        "number": number,
-        "replaces_number": None,
-        "charity": charity_values(cause),
-        "platform": {"name": config.platform_name, "address": config.platform_address},
-        "donor": latest["donor"],
+        **header,
+        "donor": gifts[-1].data["donor"],
         "tax_year": year,
         "tax_year_label": tax_year_label(cause.country, year),
-        "issue_date": local_day(issued_at, cause.timezone).isoformat(),
-        "place_of_issue": place_of_issue(cause.address),
         "currency": main["currency"],
         "amount": main["amount"],
         "advantage_amount": main["advantage_amount"],

@@ -118,6 +118,45 @@ def receipted_amount(donation: Donation) -> int:
     return max(0, donation.charged_amount - donation.refunded_amount)
 
 
+def receipt_header(
+    cause: Cause,
+    kind: ReceiptKind,
+    *,
+    number: str,
+    replaces_number: str | None,
+    issued_at: datetime,
+    config: Settings,
+) -> dict[str, Any]:
+    """What every receipt states whatever its kind: who issues it, where, when, under what number,
+    and the country's locale and paper size it is drawn in."""
+    return {
+        "kind": kind,
+        "country": cause.country,
+        "locale": COUNTRIES[cause.country].locale,
+        "page_size": COUNTRIES[cause.country].page_size,
+        "number": number,
+        "replaces_number": replaces_number,
+        "charity": charity_values(cause),
+        "platform": {"name": config.platform_name, "address": config.platform_address},
+        "issue_date": local_day(issued_at, cause.timezone).isoformat(),
+        "place_of_issue": place_of_issue(cause.address),
+    }
+
+
+def gift_aid_values(cause: Cause, donation: Donation) -> dict[str, Any] | None:
+    """The donor's Gift Aid declaration as a UK receipt repeats it, or None."""
+    declaration = donation.gift_aid_declaration
+    if cause.country != "GB" or declaration is None:
+        return None
+    return {
+        "excluded_because": gift_aid_exclusion(donation),
+        "name": " ".join(p for p in (declaration.title, declaration.first_name, declaration.last_name) if p),
+        "wording": declaration.wording,
+        "declared_on": local_day(declaration.declared_at, cause.timezone).isoformat(),
+        "covers_past_and_future": declaration.covers_past_and_future,
+    }
+
+
 def single_receipt_data(
     cause: Cause,
     donation: Donation,
@@ -130,38 +169,25 @@ def single_receipt_data(
 ) -> dict[str, Any]:
     """The plain, JSON-ready values of one donation's receipt (stored with it)."""
     advantage = min(donation.advantage_amount or 0, amount)
-    declaration = donation.gift_aid_declaration
-    gift_aid = None
-    if cause.country == "GB" and declaration is not None:
-        gift_aid = {
-            "excluded_because": gift_aid_exclusion(donation),
-            "name": " ".join(
-                p for p in (declaration.title, declaration.first_name, declaration.last_name) if p
-            ),
-            "wording": declaration.wording,
-            "declared_on": local_day(declaration.declared_at, cause.timezone).isoformat(),
-            "covers_past_and_future": declaration.covers_past_and_future,
-        }
     page = donation.page
+    header = receipt_header(
+        cause,
+        ReceiptKind.SINGLE,
+        number=number,
+        replaces_number=replaces_number,
+        issued_at=issued_at,
+        config=config,
+    )
     return {
-        "kind": ReceiptKind.SINGLE,
-        "country": cause.country,
-        "locale": COUNTRIES[cause.country].locale,
-        "page_size": COUNTRIES[cause.country].page_size,
-        "number": number,
-        "replaces_number": replaces_number,
-        "charity": charity_values(cause),
-        "platform": {"name": config.platform_name, "address": config.platform_address},
+        **header,
         "donor": donor_values(donation),
         "gift_date": local_day(donation.paid_at, cause.timezone).isoformat(),
-        "issue_date": local_day(issued_at, cause.timezone).isoformat(),
-        "place_of_issue": place_of_issue(cause.address),
         "currency": donation.currency,
         "amount": amount,
         "advantage_amount": advantage,
         "advantage_description": donation.advantage_description if advantage else "",
         "eligible_amount": amount - advantage,
-        "gift_aid": gift_aid,
+        "gift_aid": gift_aid_values(cause, donation),
         "page_title": page.title if page is not None else "",
         "event_name": page.event.name if page is not None and page.event is not None else "",
     }
