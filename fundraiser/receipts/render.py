@@ -166,14 +166,9 @@ def present(data: dict[str, Any]) -> dict[str, Any]:
     locale = data["locale"]
     currency = data["currency"]
 
-    def money(minor: int) -> str:
-        return format_money(minor, currency, locale)
-
     shown = dict(data)
     shown.update(labels(data["country"], data["kind"]))
-    shown["amount_text"] = money(data["amount"])
-    shown["advantage_text"] = money(data.get("advantage_amount", 0))
-    shown["eligible_text"] = money(data.get("eligible_amount", data["amount"]))
+    shown.update(_money_texts(data, currency, locale))
     shown["gift_date_text"] = _day(data.get("gift_date"), locale)
     shown["issue_date_text"] = _day(data.get("issue_date"), locale)
     shown["gifts"] = [

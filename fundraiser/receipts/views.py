@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from wtforms import IntegerField
 from wtforms.validators import DataRequired
 
 from fundraiser.extensions import db
 from fundraiser.forms import BaseForm
-from fundraiser.models import Cause
+from fundraiser.models import Cause, User
 from fundraiser.permissions import signed_in_user
 from fundraiser.receipts import annual, donor, issuing, links, render
 
@@ -22,7 +23,7 @@ class AnnualReceiptForm(BaseForm):
 
 
 @bp.get("/receipts/<token>.pdf")
-def download(token: str):
+def download(token: str) -> ResponseReturnValue:
     """Exactly the stored bytes; a voided receipt is drawn again with a VOID stamp."""
     try:
         receipt = links.receipt_for_token(db.session, token)
@@ -42,7 +43,7 @@ def download(token: str):
 
 @bp.get("/me/receipts")
 @login_required
-def my_receipts():
+def my_receipts() -> ResponseReturnValue:
     return _receipts_page(AnnualReceiptForm(formdata=None))
 
 
@@ -62,7 +63,7 @@ def _receipts_page(form: AnnualReceiptForm, status: int = 200):
     ), status
 
 
-def verified_email(user) -> str:
+def verified_email(user: User) -> str:
     """Receipts of gifts made without signing in are matched by email, so only once the
     person has shown the address is theirs; until then only gifts made signed in show."""
     return user.email if user.has_confirmed_email else ""
@@ -70,7 +71,7 @@ def verified_email(user) -> str:
 
 @bp.post("/me/receipts/annual")
 @login_required
-def make_annual():
+def make_annual() -> ResponseReturnValue:
     user = signed_in_user()
     form = AnnualReceiptForm(formdata=request.form)
     if not form.validate_on_submit():

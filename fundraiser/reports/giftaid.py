@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fundraiser.donations.giftaid import GIFT_AID_RATE_PERCENT, GIFT_AID_SHARED_FORM_LIMIT
@@ -15,7 +15,7 @@ from fundraiser.reports.ledger import streamed
 from fundraiser.reports.periods import Period
 
 
-def gift_aid_filter(cause_id: int, period: Period):
+def gift_aid_filter(cause_id: int, period: Period) -> Select:
     """A select over donations joined to declaration, page and runner, limited to gifts HMRC
     lets the charity claim on. Left out, choosing the stricter reading where one is open:
     no declaration; not GBP; not `paid` (fully refunded ones are `refunded`); any refund,

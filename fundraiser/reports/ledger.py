@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from fundraiser.models import (
@@ -109,7 +109,7 @@ def donations_page(
 _STREAM = {"stream_results": True}
 
 
-def streamed(session: Session, stmt, batch: int) -> Iterator:
+def streamed(session: Session, stmt: Select, batch: int) -> Iterator:
     """The rows of `stmt` from a server-side cursor, `batch` at a time. Core execution: the rows
     are plain tuples, so the ORM's loading layer is not needed."""
     result = session.connection().execute(stmt, execution_options=_STREAM | {"yield_per": batch})

@@ -16,6 +16,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -55,7 +56,7 @@ def cause_values(cause: Cause) -> dict:
 
 @bp.get("/causes/<slug>/dashboard")
 @login_required
-def dashboard(slug: str):
+def dashboard(slug: str) -> ResponseReturnValue:
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     form = PeriodForm(request.args)
     try:
@@ -104,7 +105,7 @@ def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> DonationFi
 
 @bp.get("/causes/<slug>/donations")
 @login_required
-def donations(slug: str):
+def donations(slug: str) -> ResponseReturnValue:
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     events = cause_events(db.session, cause.id)
     filters = _donation_filters(cause, events)
@@ -160,7 +161,7 @@ def _csv_response(rows, name: str) -> Response:
 
 @bp.get("/causes/<slug>/reports/donations.csv")
 @login_required
-def donations_csv(slug: str):
+def donations_csv(slug: str) -> ResponseReturnValue:
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
     started = _start_job_or_none(cause, ReportKind.DONATIONS_CSV, period)
@@ -172,7 +173,7 @@ def donations_csv(slug: str):
 
 @bp.get("/causes/<slug>/reports/summary.csv")
 @login_required
-def summary_csv(slug: str):
+def summary_csv(slug: str) -> ResponseReturnValue:
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
     report = build_report(db.session, cause, period)
@@ -183,7 +184,7 @@ def summary_csv(slug: str):
 
 @bp.get("/causes/<slug>/reports/gift-aid.csv")
 @login_required
-def gift_aid_csv(slug: str):
+def gift_aid_csv(slug: str) -> ResponseReturnValue:
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     if cause.country != "GB":
         abort(404, description="Gift Aid claims are for UK causes only.")
@@ -197,7 +198,7 @@ def gift_aid_csv(slug: str):
 
 @bp.get("/causes/<slug>/reports/impact.pdf")
 @login_required
-def impact_pdf(slug: str):
+def impact_pdf(slug: str) -> ResponseReturnValue:
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
     started = _start_job_or_none(cause, ReportKind.IMPACT_PDF, period)
@@ -213,7 +214,7 @@ def impact_pdf(slug: str):
 
 @bp.get("/causes/<slug>/reports/jobs/<public_id>")
 @login_required
-def job(slug: str, public_id: str):
+def job(slug: str, public_id: str) -> ResponseReturnValue:
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     job = or_404(tasks.find_job(db.session, cause.id, public_id))
     return render_template("reports/job.html", cause=cause_values(cause), job=tasks.job_values(job))
@@ -221,7 +222,7 @@ def job(slug: str, public_id: str):
 
 @bp.get("/causes/<slug>/reports/jobs/<public_id>/download")
 @login_required
-def job_download(slug: str, public_id: str):
+def job_download(slug: str, public_id: str) -> ResponseReturnValue:
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     job = or_404(tasks.find_job(db.session, cause.id, public_id))
     if job.status != ReportJobStatus.DONE:
