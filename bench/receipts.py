@@ -39,7 +39,7 @@ from fundraiser.models import (  # noqa: E402
     ReceiptCounter,
     User,
 )
-from fundraiser.receipts import services  # noqa: E402
+from fundraiser.receipts import numbering, values  # noqa: E402
 from fundraiser.receipts.render import renderer  # noqa: E402
 
 RENDERS = 50
@@ -110,11 +110,11 @@ def seed(donors: int) -> tuple[Cause, list[int]]:
         db.session.add(donation)
         donation_ids.append(donation)
     db.session.flush()
-    config = services.settings()
+    config = values.settings()
     for number, donation in enumerate(donation_ids, start=1):
         # Single receipts recorded without drawing: the bulk command only reads their values.
-        text = services.display_number(cause.slug, "single", number)
-        data = services.single_receipt_data(
+        text = numbering.display_number(cause.slug, "single", number)
+        data = values.single_receipt_data(
             cause,
             donation,
             amount=donation.charged_amount,
@@ -150,16 +150,16 @@ def one_receipt(donation_id: int) -> bytes:
     db.session.remove()
     donation = db.session.get(Donation, donation_id)
     cause = db.session.get(Cause, donation.cause_id)
-    data = services.single_receipt_data(
+    data = values.single_receipt_data(
         cause,
         donation,
-        amount=services.receipted_amount(donation),
+        amount=values.receipted_amount(donation),
         number="BHM-000001",
         replaces_number=None,
         issued_at=datetime.now(UTC),
-        config=services.settings(),
+        config=values.settings(),
     )
-    return renderer(services.settings().upload_folder).pdf(data)
+    return renderer(values.settings().upload_folder).pdf(data)
 
 
 def median_ms(action, times: int = RENDERS) -> tuple[float, float]:

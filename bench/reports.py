@@ -124,11 +124,12 @@ def _floors(conn, dialect: str, params: dict, currencies: list[tuple[str, int]])
 
 
 def _ours(session, cause, period, currencies: list[str]) -> dict:
-    from fundraiser.reports import queries as q
+    from fundraiser.reports import figures as q
+    from fundraiser.reports.giftaid import gift_aid_totals
 
     return {
         "totals, donors, medians": lambda: q.currency_totals(session, cause.id, period),
-        "gift aid": lambda: q.gift_aid_totals(session, cause.id, period),
+        "gift aid": lambda: gift_aid_totals(session, cause.id, period),
         "participation": lambda: q.participation(session, cause.id, period),
         "by event": lambda: q.by_event(session, cause.id, period),
         "top pages": lambda: [q.top_pages(session, cause.id, period, c) for c in currencies],
@@ -140,7 +141,7 @@ def _ours(session, cause, period, currencies: list[str]) -> dict:
 
 def _list_pages(session, cause) -> None:
     """The donations list's seek paging: a page deep in the list costs what the first does."""
-    from fundraiser.reports import queries as q
+    from fundraiser.reports import ledger as q
 
     deep_id = (
         session.scalar(sa.text("SELECT MIN(id) FROM donations WHERE cause_id = :c"), {"c": cause.id}) + 5_000
@@ -217,7 +218,7 @@ def run_bench(url: str) -> None:
     from fundraiser.extensions import db
     from fundraiser.models import Cause
     from fundraiser.reports import csv as report_csv
-    from fundraiser.reports import pdf, queries
+    from fundraiser.reports import figures, pdf
     from fundraiser.reports.periods import make_period
 
     app = make_app(url)
@@ -227,7 +228,7 @@ def run_bench(url: str) -> None:
         total_rows = session.scalar(sa.text("SELECT COUNT(*) FROM donations"))
         cause = session.scalar(select(Cause).order_by(Cause.id))
         period = make_period("custom", date(2025, 1, 1), date(2025, 12, 31), cause.timezone)
-        totals = queries.currency_totals(session, cause.id, period)
+        totals = figures.currency_totals(session, cause.id, period)
         in_period = sum(t.donations for t in totals)
         print(
             f"{dialect}: {total_rows:,} donations in the database; {cause.name}, 2025: {in_period:,} paid gifts"
@@ -251,7 +252,7 @@ def run_bench(url: str) -> None:
             mine, floor = timed(ours[name]), timed(floors[name])
             sum_ours, sum_floor = sum_ours + mine, sum_floor + floor
             print(f"{name:<24}{mine * 1000:>10.1f}{floor * 1000:>10.1f}{mine / floor:>8.2f}")
-        whole = timed(lambda: queries.build_report(session, cause, period), 1)
+        whole = timed(lambda: figures.build_report(session, cause, period), 1)
         print(
             f"{'sum of the above':<24}{sum_ours * 1000:>10.1f}{sum_floor * 1000:>10.1f}{sum_ours / sum_floor:>8.2f}"
         )

@@ -24,7 +24,7 @@ from fundraiser.models import Donation, PledgePage
 from fundraiser.money import MoneyError, format_money, parse_amount
 from fundraiser.payments import gateway
 from fundraiser.permissions import signed_in_user
-from fundraiser.receipts.services import receipt_link_for_donation
+from fundraiser.receipts.links import receipt_link_for_donation
 
 log = logging.getLogger(__name__)
 bp = Blueprint("donations", __name__)

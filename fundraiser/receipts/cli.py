@@ -19,8 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from fundraiser.extensions import db
 from fundraiser.models import Cause, Receipt
-from fundraiser.receipts import services, tasks
+from fundraiser.receipts import tasks
+from fundraiser.receipts.annual import annual_donors_to_do, annual_receipts_undrawn, reserve_annual_receipt
+from fundraiser.receipts.emails import receipt_emails_due, send_receipt_email
+from fundraiser.receipts.issuing import donations_owed_a_receipt, draw_pdf
 from fundraiser.receipts.render import renderer
+from fundraiser.receipts.values import settings
 
 receipts_cli = AppGroup("receipts", help="Receipts: year-end receipts, missing receipts and email retries.")
 
@@ -37,8 +41,8 @@ def annual(cause_slug: str, year: int, workers: int) -> None:
     if cause is None:
         raise click.ClickException(f"No cause with the slug {cause_slug!r}.")
     cause_id, cause_name = cause.id, cause.name
-    undrawn = services.annual_receipts_undrawn(db.session, cause_id, year)
-    donors = services.annual_donors_to_do(db.session, cause_id, year)
+    undrawn = annual_receipts_undrawn(db.session, cause_id, year)
+    donors = annual_donors_to_do(db.session, cause_id, year)
     db.session.rollback()
     tasks = [("draw", cause_id, year, receipt_id) for receipt_id in undrawn]
     tasks += [("make", cause_id, year, email) for email in donors]
@@ -76,21 +80,21 @@ def _start_worker() -> None:
 def annual_task(task: tuple) -> int:
     """One unit of work, committed on its own; returns 1 when a receipt was finished."""
     action, cause_id, year, target = task
-    config = services.settings()
+    config = settings()
     try:
         if action == "draw":
             receipt = db.session.get(Receipt, target)
         else:
             cause = db.session.get(Cause, cause_id)
             try:
-                receipt = services.reserve_annual_receipt(db.session, cause, year, target)
+                receipt = reserve_annual_receipt(db.session, cause, year, target)
                 db.session.commit()  # the number is taken; release the counter lock before drawing
             except IntegrityError:  # the donor made it from their receipts page meanwhile
                 db.session.rollback()
                 return 0
         if receipt is None or receipt.pdf_sha256:
             return 0
-        services.draw_pdf(receipt, config)
+        draw_pdf(receipt, config)
         db.session.commit()
         return 1
     except Exception:
@@ -102,10 +106,10 @@ def annual_task(task: tuple) -> int:
 @click.option("--all", "everything", is_flag=True, help="Retry every failed email now, ignoring back-off.")
 def retry_emails(everything: bool) -> None:
     """Send again the receipt emails that failed, once their back-off has passed."""
-    due = services.receipt_emails_due(db.session, everything=everything)
+    due = receipt_emails_due(db.session, everything=everything)
     sent = 0
     for receipt_id in due:
-        sent += services.send_receipt_email(db.session, receipt_id)
+        sent += send_receipt_email(db.session, receipt_id)
         db.session.commit()
     click.echo(f"{sent} of {len(due)} receipt emails sent.")
 
@@ -120,7 +124,7 @@ def retry_emails(everything: bool) -> None:
 def issue_missing(since: datetime) -> None:
     """Issue (and email) the receipts of paid donations that have none: safe to run from cron,
     since a donation with a receipt or a recorded refusal is left alone."""
-    owed = services.donations_owed_a_receipt(db.session, since.replace(tzinfo=UTC))
+    owed = donations_owed_a_receipt(db.session, since.replace(tzinfo=UTC))
     db.session.rollback()
     for donation_id in owed:
         tasks.issue_receipt_for_donation(donation_id)

@@ -24,6 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from fundraiser.countries import PAGE_SIZES
+from fundraiser.models import Receipt, ReceiptKind
 from fundraiser.money import format_money
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -128,7 +129,7 @@ class ReceiptRenderer:
         """Load fonts, stylesheets, templates and images now, e.g. before forking workers."""
         for size in PAGE_SIZES:
             self.stylesheet(size)
-        for kind in ("single", "annual"):
+        for kind in ReceiptKind:
             self.jinja.get_template(f"receipts/pdf/{kind}.html")
         self.minimal_pdf()
 
@@ -165,14 +166,9 @@ def present(data: dict[str, Any]) -> dict[str, Any]:
     locale = data["locale"]
     currency = data["currency"]
 
-    def money(minor: int) -> str:
-        return format_money(minor, currency, locale)
-
     shown = dict(data)
     shown.update(labels(data["country"], data["kind"]))
-    shown["amount_text"] = money(data["amount"])
-    shown["advantage_text"] = money(data.get("advantage_amount", 0))
-    shown["eligible_text"] = money(data.get("eligible_amount", data["amount"]))
+    shown.update(_money_texts(data, currency, locale))
     shown["gift_date_text"] = _day(data.get("gift_date"), locale)
     shown["issue_date_text"] = _day(data.get("issue_date"), locale)
     shown["gifts"] = [
@@ -195,12 +191,18 @@ def present(data: dict[str, Any]) -> dict[str, Any]:
 
 
 TITLES = {
-    ("GB", "single"): ("Donation receipt", ""),
-    ("US", "single"): ("Donation receipt", "Written acknowledgment of a charitable contribution"),
-    ("CA", "single"): ("Official receipt for income tax purposes", ""),
-    ("GB", "annual"): ("Year-end statement of gifts", "Consolidated receipt for the tax year"),
-    ("US", "annual"): ("Year-end donation receipt", "Annual written acknowledgment of contributions"),
-    ("CA", "annual"): ("Year-end summary of official receipts", "Gifts received in the calendar year"),
+    ("GB", ReceiptKind.SINGLE): ("Donation receipt", ""),
+    ("US", ReceiptKind.SINGLE): ("Donation receipt", "Written acknowledgment of a charitable contribution"),
+    ("CA", ReceiptKind.SINGLE): ("Official receipt for income tax purposes", ""),
+    ("GB", ReceiptKind.ANNUAL): ("Year-end statement of gifts", "Consolidated receipt for the tax year"),
+    ("US", ReceiptKind.ANNUAL): (
+        "Year-end donation receipt",
+        "Annual written acknowledgment of contributions",
+    ),
+    ("CA", ReceiptKind.ANNUAL): (
+        "Year-end summary of official receipts",
+        "Gifts received in the calendar year",
+    ),
 }
 REGISTRATION_LABELS = {
     "GB": "Registered charity number",
@@ -211,7 +213,7 @@ REGISTRATION_LABELS = {
 
 def labels(country: str, kind: str) -> dict[str, str]:
     title, subtitle = TITLES[(country, kind)]
-    if kind == "annual":
+    if kind == ReceiptKind.ANNUAL:
         number_label = "Statement number"
     else:
         number_label = "Serial number" if country == "CA" else "Receipt number"
@@ -225,3 +227,9 @@ def labels(country: str, kind: str) -> dict[str, str]:
 
 def void_stamp(voided_at: datetime, reason: str, locale: str) -> dict[str, str]:
     return {"date_text": format_date(voided_at.date(), format="long", locale=locale), "reason": reason}
+
+
+def pdf_filename(receipt: Receipt) -> str:
+    """The name a receipt's PDF is downloaded and attached as; a voided one says so."""
+    suffix = "-VOID" if receipt.voided_at else ""
+    return f"receipt-{receipt.display_number}{suffix}.pdf"

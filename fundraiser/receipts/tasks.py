@@ -10,6 +10,8 @@ from flask import current_app
 
 from fundraiser.extensions import db
 from fundraiser.jobs import enqueue
+from fundraiser.receipts.emails import send_receipt_email
+from fundraiser.receipts.issuing import apply_refund, issue_receipt
 
 
 class ReceiptEmailFailed(RuntimeError):
@@ -18,10 +20,8 @@ class ReceiptEmailFailed(RuntimeError):
 
 def issue_receipt_for_donation(donation_id: int) -> None:
     """Issue the receipt of a paid donation (once), then email it to the donor."""
-    from fundraiser.receipts import services
-
     try:
-        receipt = services.issue_receipt(db.session, donation_id)
+        receipt = issue_receipt(db.session, donation_id)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -33,10 +33,8 @@ def issue_receipt_for_donation(donation_id: int) -> None:
 def receipt_after_refund(donation_id: int) -> None:
     """Void the receipt after a full refund; void and replace it after a partial one.
     Disputes never come here: a dispute leaves the receipt as it is."""
-    from fundraiser.receipts import services
-
     try:
-        replacement = services.apply_refund(db.session, donation_id)
+        replacement = apply_refund(db.session, donation_id)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -48,9 +46,7 @@ def receipt_after_refund(donation_id: int) -> None:
 def email_receipt(receipt_id: int) -> None:
     """Send a receipt's email; a failure is recorded, then retried (RQ, or `flask receipts
     retry-emails` when jobs run inline)."""
-    from fundraiser.receipts import services
-
-    delivered = services.send_receipt_email(db.session, receipt_id)
+    delivered = send_receipt_email(db.session, receipt_id)
     db.session.commit()
     if not delivered and current_app.config.get("REDIS_URL"):
         raise ReceiptEmailFailed(f"Receipt {receipt_id}: email not delivered; RQ will retry")

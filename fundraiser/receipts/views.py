@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from wtforms import IntegerField
 from wtforms.validators import DataRequired
 
 from fundraiser.extensions import db
 from fundraiser.forms import BaseForm
-from fundraiser.models import Cause
+from fundraiser.models import Cause, User
 from fundraiser.permissions import signed_in_user
-from fundraiser.receipts import services
+from fundraiser.receipts import annual, donor, issuing, links, render
 
 bp = Blueprint("receipts", __name__)
 
@@ -22,17 +23,17 @@ class AnnualReceiptForm(BaseForm):
 
 
 @bp.get("/receipts/<token>.pdf")
-def download(token: str):
+def download(token: str) -> ResponseReturnValue:
     """Exactly the stored bytes; a voided receipt is drawn again with a VOID stamp."""
     try:
-        receipt = services.receipt_for_token(db.session, token)
-    except services.ReceiptLinkExpired:
+        receipt = links.receipt_for_token(db.session, token)
+    except links.ReceiptLinkExpired:
         return render_template("receipts/link_expired.html"), 410
-    except services.ReceiptLinkInvalid:
+    except links.ReceiptLinkInvalid:
         abort(404)
-    body = services.void_copy_pdf(receipt) if receipt.voided_at else receipt.pdf
+    body = issuing.void_copy_pdf(receipt) if receipt.voided_at else receipt.pdf
     response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{services.pdf_filename(receipt)}"'
+    response.headers["Content-Disposition"] = f'inline; filename="{render.pdf_filename(receipt)}"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if not receipt.voided_at:
@@ -42,17 +43,17 @@ def download(token: str):
 
 @bp.get("/me/receipts")
 @login_required
-def my_receipts():
+def my_receipts() -> ResponseReturnValue:
     return _receipts_page(AnnualReceiptForm(formdata=None))
 
 
 def _receipts_page(form: AnnualReceiptForm, status: int = 200):
     user = signed_in_user()
     receipts = [
-        {"item": item, "url": url_for("receipts.download", token=services.download_token(item.receipt_id))}
-        for item in services.donor_receipts(db.session, verified_email(user), user.id)
+        {"item": item, "url": url_for("receipts.download", token=links.download_token(item.receipt_id))}
+        for item in donor.donor_receipts(db.session, verified_email(user), user.id)
     ]
-    offers = services.annual_offers(db.session, user.email, user.id) if user.has_confirmed_email else []
+    offers = donor.annual_offers(db.session, user.email, user.id) if user.has_confirmed_email else []
     return render_template(
         "receipts/mine.html",
         receipts=receipts,
@@ -62,7 +63,7 @@ def _receipts_page(form: AnnualReceiptForm, status: int = 200):
     ), status
 
 
-def verified_email(user) -> str:
+def verified_email(user: User) -> str:
     """Receipts of gifts made without signing in are matched by email, so only once the
     person has shown the address is theirs; until then only gifts made signed in show."""
     return user.email if user.has_confirmed_email else ""
@@ -70,18 +71,18 @@ def verified_email(user) -> str:
 
 @bp.post("/me/receipts/annual")
 @login_required
-def make_annual():
+def make_annual() -> ResponseReturnValue:
     user = signed_in_user()
     form = AnnualReceiptForm(formdata=request.form)
     if not form.validate_on_submit():
         return _receipts_page(form, 422)
     cause_id, year = form.cause_id.data, form.tax_year.data
-    if not user.has_confirmed_email or not services.donor_may_have_annual(
+    if not user.has_confirmed_email or not donor.donor_may_have_annual(
         db.session, user.email, user.id, cause_id, year
     ):
         abort(404)
     cause = db.session.get(Cause, cause_id)
-    receipt = services.make_annual_receipt(db.session, cause, year, user.email, user_id=user.id)
+    receipt = annual.make_annual_receipt(db.session, cause, year, user.email, user_id=user.id)
     db.session.commit()
     if receipt is not None:
         flash(f"Your year-end receipt {receipt.display_number} for {cause.name} is ready.", "success")

@@ -1,57 +1,75 @@
-"""The HMRC Gift Aid claim: eligible donations in the columns of HMRC's Gift Aid schedule.
-
-Each donation is its own line with the donor's details; the `Aggregated donations` column
-is left empty because we never aggregate (HMRC allows it only for small gifts without donor
-details). What is left out is decided in SQL by `queries.gift_aid_filter`.
-"""
+"""Which gifts a charity may claim Gift Aid on, decided in SQL by `gift_aid_filter`: the
+rows of the HMRC claim (`csv.gift_aid_csv`) and the Gift Aid figures of the reports both
+read it, so the two always agree."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from zoneinfo import ZoneInfo
+from collections.abc import Iterator
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from fundraiser.models import Cause
-from fundraiser.money import plain_amount
-from fundraiser.reports import queries
-from fundraiser.reports.csv import safe_text, write_rows
+from fundraiser.donations.giftaid import GIFT_AID_RATE_PERCENT, GIFT_AID_SHARED_FORM_LIMIT
+from fundraiser.models import Dispute, Donation, DonationStatus, GiftAidDeclaration, PledgePage, User
+from fundraiser.reports.ledger import streamed
 from fundraiser.reports.periods import Period
 
-HMRC_HEADER = [
-    "Title",
-    "First name or initial",
-    "Last name",
-    "House name or number",
-    "Postcode",
-    "Aggregated donations",
-    "Sponsored event",
-    "Donation date (DD/MM/YY)",
-    "Amount",
-]
+
+def gift_aid_filter(cause_id: int, period: Period) -> Select:
+    """A select over donations joined to declaration, page and runner, limited to gifts HMRC
+    lets the charity claim on. Left out, choosing the stricter reading where one is open:
+    no declaration; not GBP; not `paid` (fully refunded ones are `refunded`); any refund,
+    full or partial; any dispute, whatever its outcome; company gifts; gifts over £500 (a
+    pledge page is a sponsorship form shared by several donors); and the runner's own gifts
+    to their page (same user account, or the same email address as the runner)."""
+    runner = aliased(User)
+    any_dispute = exists().where(Dispute.donation_id == Donation.id)
+    return (
+        select()
+        .select_from(Donation)
+        .join(GiftAidDeclaration, GiftAidDeclaration.donation_id == Donation.id)
+        .join(PledgePage, PledgePage.id == Donation.page_id)
+        .join(runner, runner.id == PledgePage.runner_id)
+        .where(
+            Donation.cause_id == cause_id,
+            Donation.paid_at >= period.start,
+            Donation.paid_at < period.end,
+            Donation.status == DonationStatus.PAID,
+            Donation.currency == "GBP",
+            Donation.refunded_amount == 0,
+            Donation.disputed_amount == 0,
+            ~any_dispute,
+            Donation.is_company.is_(False),
+            Donation.amount <= GIFT_AID_SHARED_FORM_LIMIT,
+            or_(Donation.donor_user_id.is_(None), Donation.donor_user_id != PledgePage.runner_id),
+            func.lower(Donation.donor_email) != func.lower(runner.email),
+        )
+    )
 
 
-def gift_aid_lines(
-    session: Session, cause: Cause, period: Period, on_row: Callable[[int], None] | None = None
-) -> Iterator[list]:
-    zone = ZoneInfo(period.timezone)
-    for count, row in enumerate(queries.gift_aid_rows(session, cause.id, period), start=1):
-        yield [
-            safe_text(row.title),
-            safe_text(row.first_name),
-            safe_text(row.last_name),
-            safe_text(row.house_name_or_number),
-            safe_text(row.postcode.upper()),
-            "",
-            "Yes",
-            row.paid_at.astimezone(zone).strftime("%d/%m/%y"),
-            plain_amount(row.amount, "GBP"),
-        ]
-        if on_row:
-            on_row(count)
+def gift_aid_totals(session: Session, cause_id: int, period: Period) -> tuple[int, int, int]:
+    """(eligible gifts, their sum, Gift Aid reclaimable) in pence."""
+    stmt = gift_aid_filter(cause_id, period).add_columns(
+        func.count(),
+        func.sum(Donation.amount),
+        func.sum(Donation.amount) * GIFT_AID_RATE_PERCENT // 100,
+    )
+    count, eligible, reclaimable = session.execute(stmt).one()
+    return int(count or 0), int(eligible or 0), int(reclaimable or 0)
 
 
-def gift_aid_csv(
-    session: Session, cause: Cause, period: Period, on_row: Callable[[int], None] | None = None
-) -> Iterator[str]:
-    return write_rows(HMRC_HEADER, gift_aid_lines(session, cause, period, on_row))
+def gift_aid_rows(session: Session, cause_id: int, period: Period, batch: int = 2000) -> Iterator:
+    stmt = (
+        gift_aid_filter(cause_id, period)
+        .add_columns(
+            GiftAidDeclaration.title,
+            GiftAidDeclaration.first_name,
+            GiftAidDeclaration.last_name,
+            GiftAidDeclaration.house_name_or_number,
+            GiftAidDeclaration.postcode,
+            Donation.paid_at,
+            Donation.amount,
+        )
+        .order_by(Donation.paid_at, Donation.id)
+    )
+    return streamed(session, stmt, batch)

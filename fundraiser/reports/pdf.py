@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +26,7 @@ from fundraiser.countries import locale_of
 from fundraiser.donations.fees import FEE_RATES
 from fundraiser.models import Cause
 from fundraiser.money import format_money
-from fundraiser.reports import queries
+from fundraiser.reports.figures import CurrencyTotals, Line, Report, build_report
 from fundraiser.reports.periods import Period
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
@@ -90,7 +91,7 @@ def bar_chart(bars: list[tuple[str, int]], currency: str, locale: str, *, title:
     return Markup("".join(parts))
 
 
-def _charts(report: queries.Report, locale: str) -> list[dict]:
+def _charts(report: Report, locale: str) -> list[dict]:
     charts = []
     for total in report.totals:
         currency = total.currency
@@ -111,23 +112,36 @@ def _charts(report: queries.Report, locale: str) -> list[dict]:
     return charts
 
 
-def impact_context(report: queries.Report, cause: Cause, upload_folder: str) -> dict:
+def _total_values(total: CurrencyTotals, money: Callable[[int, str], str]) -> dict:
+    currency = total.currency
+    return {
+        "currency": currency,
+        "gross": money(total.gross, currency),
+        "refunds": money(total.refunds, currency),
+        "disputes": money(total.disputes, currency),
+        "fees": money(total.fees, currency),
+        "net": money(total.net, currency),
+        "gift_aid": money(total.gift_aid, currency) if total.gift_aid is not None else None,
+        "donations": f"{total.donations:,}",
+        "donors": f"{total.donors:,}",
+        "average": money(total.average, currency),
+        "median": money(total.median, currency),
+    }
+
+
+def _line_values(items: list[Line], money: Callable[[int, str], str]) -> list[dict]:
+    return [
+        {"label": i.label, "detail": i.detail, "donations": i.donations, "gross": money(i.gross, i.currency)}
+        for i in items
+    ]
+
+
+def impact_context(report: Report, cause: Cause, upload_folder: str) -> dict:
     """Plain values for the template: strings and numbers only."""
     locale = locale_of(cause.country)
 
     def money(minor: int, currency: str) -> str:
         return format_money(minor, currency, locale)
-
-    def lines(items: list[queries.Line]) -> list[dict]:
-        return [
-            {
-                "label": i.label,
-                "detail": i.detail,
-                "donations": i.donations,
-                "gross": money(i.gross, i.currency),
-            }
-            for i in items
-        ]
 
     participation = report.participation
     return {
@@ -140,22 +154,7 @@ def impact_context(report: queries.Report, cause: Cause, upload_folder: str) -> 
         "period": report.period.label(),
         "timezone": report.period.timezone,
         "generated": datetime.now(UTC).strftime("%-d %B %Y %H:%M UTC"),
-        "totals": [
-            {
-                "currency": t.currency,
-                "gross": money(t.gross, t.currency),
-                "refunds": money(t.refunds, t.currency),
-                "disputes": money(t.disputes, t.currency),
-                "fees": money(t.fees, t.currency),
-                "net": money(t.net, t.currency),
-                "gift_aid": money(t.gift_aid, t.currency) if t.gift_aid is not None else None,
-                "donations": f"{t.donations:,}",
-                "donors": f"{t.donors:,}",
-                "average": money(t.average, t.currency),
-                "median": money(t.median, t.currency),
-            }
-            for t in report.totals
-        ],
+        "totals": [_total_values(total, money) for total in report.totals],
         "participation": {
             "pages": f"{participation.pages:,}",
             "runners": f"{participation.runners:,}",
@@ -172,8 +171,8 @@ def impact_context(report: queries.Report, cause: Cause, upload_folder: str) -> 
             for unit in report.impact
         ],
         "charts": _charts(report, locale),
-        "pages": {currency: lines(items) for currency, items in report.pages.items()},
-        "teams": lines(report.teams),
+        "pages": {currency: _line_values(items, money) for currency, items in report.pages.items()},
+        "teams": _line_values(report.teams, money),
         "messages": [{"name": m.name, "message": m.message} for m in report.messages],
         "fee_rates": [
             {"currency": c, "rate": f"{Decimal(bp).scaleb(-2).normalize()}%", "fixed": money(fixed, c)}
@@ -190,5 +189,5 @@ def render_impact(context: dict) -> bytes:
 
 def impact_pdf(session: Session, cause: Cause, period: Period) -> bytes:
     """Only runners who chose to be listed appear among the top fundraisers of the PDF."""
-    report = queries.build_report(session, cause, period, listed_only=True)
+    report = build_report(session, cause, period, listed_only=True)
     return render_impact(impact_context(report, cause, current_app.config["UPLOAD_FOLDER"]))

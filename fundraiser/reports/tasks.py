@@ -10,47 +10,64 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fundraiser.extensions import db
 from fundraiser.jobs import enqueue
-from fundraiser.models import Cause, ReportJob
-from fundraiser.reports import queries
+from fundraiser.models import Cause, ReportJob, ReportJobStatus, ReportKind
+from fundraiser.reports import csv as report_csv
+from fundraiser.reports import pdf
+from fundraiser.reports.figures import build_report, count_paid_up_to
 from fundraiser.reports.periods import Period, make_period
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 5_000
-EXTENSIONS = {"donations_csv": "csv", "summary_csv": "csv", "gift_aid_csv": "csv", "impact_pdf": "pdf"}
-TITLES = {
-    "donations_csv": "Donations ledger (CSV)",
-    "summary_csv": "Summary (CSV)",
-    "gift_aid_csv": "Gift Aid claim (CSV)",
-    "impact_pdf": "Impact report (PDF)",
+# Per kind: the file name's stem and extension, and the title the pages show.
+KINDS: dict[ReportKind, tuple[str, str, str]] = {
+    ReportKind.DONATIONS_CSV: ("donations", "csv", "Donations ledger (CSV)"),
+    ReportKind.SUMMARY_CSV: ("summary", "csv", "Summary (CSV)"),
+    ReportKind.GIFT_AID_CSV: ("gift-aid", "csv", "Gift Aid claim (CSV)"),
+    ReportKind.IMPACT_PDF: ("impact", "pdf", "Impact report (PDF)"),
 }
 
 
 def is_big(session: Session, cause_id: int, period: Period, rows: int) -> bool:
     """Over a year, or more than `rows` gifts (counted no further than that)."""
-    return period.is_long or queries.count_paid_up_to(session, cause_id, period, rows + 1) > rows
+    return period.is_long or count_paid_up_to(session, cause_id, period, rows + 1) > rows
 
 
-def file_name(slug: str, kind: str, period: Period) -> str:
-    stem = {
-        "donations_csv": "donations",
-        "summary_csv": "summary",
-        "gift_aid_csv": "gift-aid",
-        "impact_pdf": "impact",
-    }[kind]
-    return f"{slug}-{stem}-{period.first.isoformat()}-to-{period.last.isoformat()}.{EXTENSIONS[kind]}"
+def file_name(slug: str, kind: ReportKind, period: Period) -> str:
+    stem, extension, _title = KINDS[kind]
+    return f"{slug}-{stem}-{period.first.isoformat()}-to-{period.last.isoformat()}.{extension}"
 
 
-def create_job(session: Session, cause_id: int, kind: str, period: Period, user_id: int | None) -> ReportJob:
+def create_job(
+    session: Session, cause_id: int, kind: ReportKind, period: Period, user_id: int | None
+) -> ReportJob:
     job = ReportJob(cause_id=cause_id, kind=kind, params=period.as_params(), requested_by_id=user_id)
     session.add(job)
     session.flush()
     return job
+
+
+def find_job(session: Session, cause_id: int, public_id: str) -> ReportJob | None:
+    return session.scalar(
+        select(ReportJob).where(ReportJob.public_id == public_id, ReportJob.cause_id == cause_id)
+    )
+
+
+def recent_jobs(session: Session, cause_id: int, limit: int = 10) -> list[ReportJob]:
+    """The cause's latest report jobs, newest first, for the dashboard."""
+    return list(
+        session.scalars(
+            select(ReportJob)
+            .where(ReportJob.cause_id == cause_id)
+            .order_by(ReportJob.created_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def start(job_id: int) -> None:
@@ -61,14 +78,14 @@ def job_values(job: ReportJob) -> dict:
     return {
         "public_id": job.public_id,
         "kind": job.kind,
-        "title": TITLES[job.kind],
+        "title": KINDS[job.kind][2],
         "period": f"{job.params.get('from')} to {job.params.get('to')}",
         "status": job.status,
         "progress": job.progress,
         "rows_written": job.rows_written,
         "error": job.error,
         "created_at": job.created_at,
-        "ready": job.status == "done",
+        "ready": job.status == ReportJobStatus.DONE,
     }
 
 
@@ -85,22 +102,19 @@ def _record_progress(job_id: int, rows: int, expected: int) -> None:
 
 
 def _chunks(job: ReportJob, cause: Cause, period: Period) -> Iterator[str | bytes]:
-    from fundraiser.reports import csv as report_csv
-    from fundraiser.reports import giftaid, pdf
-
     session = db.session
-    expected = queries.count_paid_up_to(session, cause.id, period, 10**9)
+    expected = count_paid_up_to(session, cause.id, period, 10**9)
 
     def on_row(count: int) -> None:
         if count % PROGRESS_EVERY == 0:
             _record_progress(job.id, count, expected)
 
-    if job.kind == "donations_csv":
+    if job.kind == ReportKind.DONATIONS_CSV:
         yield from report_csv.ledger_csv(session, cause, period, on_row)
-    elif job.kind == "gift_aid_csv":
-        yield from giftaid.gift_aid_csv(session, cause, period, on_row)
-    elif job.kind == "summary_csv":
-        yield from report_csv.summary_csv(queries.build_report(session, cause, period))
+    elif job.kind == ReportKind.GIFT_AID_CSV:
+        yield from report_csv.gift_aid_csv(session, cause, period, on_row)
+    elif job.kind == ReportKind.SUMMARY_CSV:
+        yield from report_csv.summary_csv(build_report(session, cause, period))
     else:
         yield pdf.impact_pdf(session, cause, period)
 
@@ -109,10 +123,10 @@ def make_report(job_id: int) -> None:
     """The job: write the file, then mark the row done (or failed, with the reason)."""
     session = db.session
     job = session.get(ReportJob, job_id)
-    if job is None or job.status == "done":
+    if job is None or job.status == ReportJobStatus.DONE:
         return
     cause = session.get(Cause, job.cause_id)
-    job.status, job.progress = "running", 0
+    job.status, job.progress = ReportJobStatus.RUNNING, 0
     session.commit()
     name = f"{job.public_id}-{file_name(cause.slug, job.kind, _period_of(job, cause))}"
     target = Path(current_app.config["REPORT_FOLDER"]) / name
@@ -123,21 +137,21 @@ def make_report(job_id: int) -> None:
             for chunk in _chunks(job, cause, _period_of(job, cause)):
                 data = chunk.encode() if isinstance(chunk, str) else chunk
                 handle.write(data)
-                written += data.count(b"\r\n") if job.kind != "impact_pdf" else 0
+                written += data.count(b"\r\n") if job.kind != ReportKind.IMPACT_PDF else 0
         target.with_suffix(".part").replace(target)
     except Exception as error:
         session.rollback()
         log.exception("Report job %s failed", job_id)
         job = session.get(ReportJob, job_id)
         job.status, job.error, job.finished_at = (
-            "failed",
+            ReportJobStatus.FAILED,
             f"{type(error).__name__}: {error}",
             datetime.now(UTC),
         )
         session.commit()
         return
     job = session.get(ReportJob, job_id)
-    job.status, job.progress, job.file_path = "done", 100, name
+    job.status, job.progress, job.file_path = ReportJobStatus.DONE, 100, name
     job.rows_written = max(0, written - 1)
     job.finished_at = datetime.now(UTC)
     session.commit()

@@ -16,29 +16,25 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
-from sqlalchemy import select
-from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
 from fundraiser.countries import locale_of
 from fundraiser.extensions import db
-from fundraiser.models import Cause, DonationStatus, Event, ReportJob, event_causes
-from fundraiser.permissions import can_admin_cause, require, signed_in_user
+from fundraiser.models import Cause, DonationStatus, ReportJobStatus, ReportKind
+from fundraiser.pages.queries import find_cause
+from fundraiser.permissions import can_admin_cause_of, or_404, signed_in_user
+from fundraiser.receipts.emails import failed_receipt_emails
+from fundraiser.receipts.links import download_token
 from fundraiser.reports import csv as report_csv
-from fundraiser.reports import giftaid, pdf, queries, tasks
+from fundraiser.reports import pdf, tasks
+from fundraiser.reports.figures import build_report
 from fundraiser.reports.forms import DonationFilterForm, PeriodForm
+from fundraiser.reports.ledger import DonationFilters, cause_events, donations_page
 from fundraiser.reports.periods import Period, PeriodError, parse_period
 
 bp = Blueprint("reports", __name__)
-
-
-def _cause_for_admin(slug: str) -> Cause:
-    cause = db.session.scalar(select(Cause).where(Cause.slug == slug))
-    if cause is None:
-        abort(404)
-    require(can_admin_cause(signed_in_user(), cause.id))
-    return cause
 
 
 def _period_or_400(cause: Cause) -> Period:
@@ -58,40 +54,10 @@ def cause_values(cause: Cause) -> dict:
     }
 
 
-def _failed_receipt_emails(cause_id: int) -> list | None:
-    """The receipts area offers this list; the dashboard shows it once it exists."""
-    try:
-        from fundraiser.receipts import services as receipt_services
-    except ImportError:
-        return None
-    finder = getattr(receipt_services, "failed_receipt_emails", None)
-    if finder is None:
-        return None
-    return [
-        {
-            "number": item.number,
-            "donor_email": item.donor_email,
-            "attempts": item.attempts,
-            "error": item.error,
-        }
-        for item in finder(db.session, cause_id)
-    ]
-
-
-def _recent_jobs(cause_id: int) -> list[dict]:
-    jobs = db.session.scalars(
-        select(ReportJob)
-        .where(ReportJob.cause_id == cause_id)
-        .order_by(ReportJob.created_at.desc())
-        .limit(10)
-    )
-    return [tasks.job_values(job) for job in jobs]
-
-
 @bp.get("/causes/<slug>/dashboard")
 @login_required
-def dashboard(slug: str):
-    cause = _cause_for_admin(slug)
+def dashboard(slug: str) -> ResponseReturnValue:
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     form = PeriodForm(request.args)
     try:
         period = parse_period(request.args, cause.timezone)
@@ -100,41 +66,19 @@ def dashboard(slug: str):
         return render_template(
             "reports/dashboard.html", cause=cause_values(cause), form=form, report=None
         ), 400
-    report = queries.build_report(db.session, cause, period)
+    report = build_report(db.session, cause, period)
     return render_template(
         "reports/dashboard.html",
         cause=cause_values(cause),
         form=form,
         report=report,
         params=period.as_params(),
-        failed_emails=_failed_receipt_emails(cause.id),
-        jobs=_recent_jobs(cause.id),
+        failed_emails=failed_receipt_emails(db.session, cause.id),
+        jobs=[tasks.job_values(job) for job in tasks.recent_jobs(db.session, cause.id)],
     )
 
 
-def _cause_events(cause_id: int) -> list[tuple[int, str]]:
-    stmt = (
-        select(Event.id, Event.name)
-        .join(event_causes, event_causes.c.event_id == Event.id)
-        .where(event_causes.c.cause_id == cause_id)
-        .order_by(Event.starts_on.desc(), Event.name)
-    )
-    return [(row.id, row.name) for row in db.session.execute(stmt)]
-
-
-def _receipt_url(receipt_id: int | None) -> str | None:
-    """The receipts area's signed download link (a short-lived one for the charity admin)."""
-    if receipt_id is None:
-        return None
-    try:
-        from fundraiser.receipts.services import download_token
-
-        return url_for("receipts.download", token=download_token(receipt_id))
-    except (ImportError, BuildError):
-        return None
-
-
-def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> queries.DonationFilters:
+def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> DonationFilters:
     """Read the list's filters, or 400 with what is wrong."""
     args = request.args
     status = args.get("status", "")
@@ -156,19 +100,19 @@ def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> queries.Do
     search = args.get("q", "").strip()
     if len(search) > 120:
         abort(400, description="Search for at most 120 characters.")
-    return queries.DonationFilters(status=status, event_id=event_id, period=period, search=search)
+    return DonationFilters(status=status, event_id=event_id, period=period, search=search)
 
 
 @bp.get("/causes/<slug>/donations")
 @login_required
-def donations(slug: str):
-    cause = _cause_for_admin(slug)
-    events = _cause_events(cause.id)
+def donations(slug: str) -> ResponseReturnValue:
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
+    events = cause_events(db.session, cause.id)
     filters = _donation_filters(cause, events)
     before = request.args.get("before", "")
     if before and not before.isdigit():
         abort(400, description="'before' must be a donation position from the Next link.")
-    rows, next_before = queries.donations_page(db.session, cause.id, filters, int(before) if before else None)
+    rows, next_before = donations_page(db.session, cause.id, filters, int(before) if before else None)
     form = DonationFilterForm(request.args)
     form.event.choices = [SelectChoice("", "Any event")] + [SelectChoice(str(i), name) for i, name in events]
     kept_args = {k: v for k, v in request.args.items() if k != "before" and v}
@@ -186,13 +130,19 @@ def donations(slug: str):
 
 def _donation_row(row) -> dict:
     values = dict(row._mapping)
-    values["receipt_url"] = _receipt_url(row.receipt_id)
-    values["refund_url"] = f"/donations/{row.public_id}/refund"
-    values["refundable"] = row.status == "paid" and row.refunded_amount < row.amount + row.fee_cover_amount
+    values["receipt_url"] = (
+        url_for("receipts.download", token=download_token(row.receipt_id))
+        if row.receipt_id is not None
+        else None
+    )
+    values["refund_url"] = url_for("refunds.refund", public_id=row.public_id)
+    values["refundable"] = (
+        row.status == DonationStatus.PAID and row.refunded_amount < row.amount + row.fee_cover_amount
+    )
     return values
 
 
-def _start_job_or_none(cause: Cause, kind: str, period: Period) -> Response | None:
+def _start_job_or_none(cause: Cause, kind: ReportKind, period: Period) -> Response | None:
     """Big reports are made in the background; the page that follows them shows progress."""
     if not tasks.is_big(db.session, cause.id, period, current_app.config["REPORT_BACKGROUND_ROWS"]):
         return None
@@ -211,80 +161,74 @@ def _csv_response(rows, name: str) -> Response:
 
 @bp.get("/causes/<slug>/reports/donations.csv")
 @login_required
-def donations_csv(slug: str):
-    cause = _cause_for_admin(slug)
+def donations_csv(slug: str) -> ResponseReturnValue:
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
-    started = _start_job_or_none(cause, "donations_csv", period)
+    started = _start_job_or_none(cause, ReportKind.DONATIONS_CSV, period)
     if started:
         return started
     rows = report_csv.ledger_csv(db.session, cause, period)
-    return _csv_response(rows, tasks.file_name(cause.slug, "donations_csv", period))
+    return _csv_response(rows, tasks.file_name(cause.slug, ReportKind.DONATIONS_CSV, period))
 
 
 @bp.get("/causes/<slug>/reports/summary.csv")
 @login_required
-def summary_csv(slug: str):
-    cause = _cause_for_admin(slug)
+def summary_csv(slug: str) -> ResponseReturnValue:
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
-    report = queries.build_report(db.session, cause, period)
-    return _csv_response(report_csv.summary_csv(report), tasks.file_name(cause.slug, "summary_csv", period))
+    report = build_report(db.session, cause, period)
+    return _csv_response(
+        report_csv.summary_csv(report), tasks.file_name(cause.slug, ReportKind.SUMMARY_CSV, period)
+    )
 
 
 @bp.get("/causes/<slug>/reports/gift-aid.csv")
 @login_required
-def gift_aid_csv(slug: str):
-    cause = _cause_for_admin(slug)
+def gift_aid_csv(slug: str) -> ResponseReturnValue:
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     if cause.country != "GB":
         abort(404, description="Gift Aid claims are for UK causes only.")
     period = _period_or_400(cause)
-    started = _start_job_or_none(cause, "gift_aid_csv", period)
+    started = _start_job_or_none(cause, ReportKind.GIFT_AID_CSV, period)
     if started:
         return started
-    rows = giftaid.gift_aid_csv(db.session, cause, period)
-    return _csv_response(rows, tasks.file_name(cause.slug, "gift_aid_csv", period))
+    rows = report_csv.gift_aid_csv(db.session, cause, period)
+    return _csv_response(rows, tasks.file_name(cause.slug, ReportKind.GIFT_AID_CSV, period))
 
 
 @bp.get("/causes/<slug>/reports/impact.pdf")
 @login_required
-def impact_pdf(slug: str):
-    cause = _cause_for_admin(slug)
+def impact_pdf(slug: str) -> ResponseReturnValue:
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     period = _period_or_400(cause)
-    started = _start_job_or_none(cause, "impact_pdf", period)
+    started = _start_job_or_none(cause, ReportKind.IMPACT_PDF, period)
     if started:
         return started
     document = pdf.impact_pdf(db.session, cause, period)
     response = Response(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
-        f'inline; filename="{tasks.file_name(cause.slug, "impact_pdf", period)}"'
+        f'inline; filename="{tasks.file_name(cause.slug, ReportKind.IMPACT_PDF, period)}"'
     )
     return response
 
 
-def _job_for(slug: str, public_id: str) -> tuple[Cause, ReportJob]:
-    cause = _cause_for_admin(slug)
-    job = db.session.scalar(
-        select(ReportJob).where(ReportJob.public_id == public_id, ReportJob.cause_id == cause.id)
-    )
-    if job is None:
-        abort(404)
-    return cause, job
-
-
 @bp.get("/causes/<slug>/reports/jobs/<public_id>")
 @login_required
-def job(slug: str, public_id: str):
-    cause, job = _job_for(slug, public_id)
+def job(slug: str, public_id: str) -> ResponseReturnValue:
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
+    job = or_404(tasks.find_job(db.session, cause.id, public_id))
     return render_template("reports/job.html", cause=cause_values(cause), job=tasks.job_values(job))
 
 
 @bp.get("/causes/<slug>/reports/jobs/<public_id>/download")
 @login_required
-def job_download(slug: str, public_id: str):
-    _cause, job = _job_for(slug, public_id)
-    if job.status != "done":
+def job_download(slug: str, public_id: str) -> ResponseReturnValue:
+    cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
+    job = or_404(tasks.find_job(db.session, cause.id, public_id))
+    if job.status != ReportJobStatus.DONE:
         abort(404, description="This report is not ready yet.")
     path = Path(current_app.config["REPORT_FOLDER"]) / job.file_path
     if not path.is_file():
         abort(404, description="This report's file is no longer kept.")
-    mimetype = "application/pdf" if job.kind == "impact_pdf" else "text/csv"
+    mimetype = "application/pdf" if job.kind == ReportKind.IMPACT_PDF else "text/csv"
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=job.file_path)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from fundraiser.accounts import services as accounts
 from fundraiser.extensions import db
-from fundraiser.receipts import services as receipts
+from fundraiser.receipts.links import download_token
 from tests.functional.accounts.world import STORED_PHOTO, World, build_world, request_as
 
 SIGNIN = "sent to sign in"
@@ -499,7 +499,7 @@ def tokens_for(world: World) -> dict[str, str]:
     """The capabilities a person would hold: tokens from emailed links."""
     return {
         "token": accounts.make_reset_token(world.owner),
-        "receipt_token": receipts.download_token(world.receipt.id),
+        "receipt_token": download_token(world.receipt.id),
         "confirm_token": accounts.make_confirm_token(world.owner),
     }
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from fundraiser.models import Receipt
-from fundraiser.receipts import services
+from fundraiser.receipts import annual, issuing, numbering
 
 
 def make_year(factories, paid_donation, session, country: str = "US"):
@@ -25,7 +25,7 @@ def make_year(factories, paid_donation, session, country: str = "US"):
     ]
     session.commit()
     for donation in donations:
-        services.issue_receipt(session, donation.id)
+        issuing.issue_receipt(session, donation.id)
         session.commit()
     return cause
 
@@ -62,7 +62,7 @@ def test_annual_command_twice_makes_each_donors_receipt_once(
     assert all(number in text for number in ann_gifts)
     assert "$30.00" in text and "$99.00" not in text
     assert "No goods or services were provided in exchange for these contributions." in text
-    assert services.cause_prefix(cause.slug) == "HR"
+    assert numbering.cause_prefix(cause.slug) == "HR"
 
 
 def test_a_stopped_run_is_resumed_without_duplicates_using_two_workers(
@@ -70,7 +70,7 @@ def test_a_stopped_run_is_resumed_without_duplicates_using_two_workers(
 ):
     cause = make_year(factories, paid_donation, session, country="CA")
     # A run stopped after numbering Ann's receipt but before drawing it.
-    services.reserve_annual_receipt(session, cause, 2026, "ann@example.test")
+    annual.reserve_annual_receipt(session, cause, 2026, "ann@example.test")
     session.commit()
 
     result = app.test_cli_runner().invoke(

@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from fundraiser.models import Receipt, ReceiptCounter, ReceiptRefusal
-from fundraiser.receipts import services
-from fundraiser.receipts.services import CA_ADDRESS_MISSING
+from fundraiser.receipts import issuing
+from fundraiser.receipts.values import CA_ADDRESS_MISSING
 
 PLATFORM_ADDRESS = "Running Together, 1 Finish Line, London EC1A 1AA, United Kingdom"
 LETTER = (612, 792)
@@ -29,7 +29,7 @@ def images(pdf: bytes) -> list[Image.Image]:
 
 def issue(session, donation) -> Receipt:
     session.commit()
-    receipt = services.issue_receipt(session, donation.id)
+    receipt = issuing.issue_receipt(session, donation.id)
     session.commit()
     assert receipt is not None
     return receipt
@@ -117,7 +117,7 @@ def test_ca_receipt_is_refused_without_the_donors_address(factories, paid_donati
     donation = paid_donation(factories.page(cause=cause), address_line1="", address_postcode="")
     session.commit()
 
-    assert services.issue_receipt(session, donation.id) is None
+    assert issuing.issue_receipt(session, donation.id) is None
     session.commit()
 
     refusal = session.scalar(select(ReceiptRefusal).where(ReceiptRefusal.donation_id == donation.id))
@@ -167,7 +167,7 @@ def test_issuing_twice_does_nothing_the_second_time(factories, paid_donation, se
     donation = paid_donation(factories.page())
     first = issue(session, donation)
 
-    assert services.issue_receipt(session, donation.id) is None
+    assert issuing.issue_receipt(session, donation.id) is None
     session.commit()
 
     assert session.scalars(select(Receipt.id)).all() == [first.id]

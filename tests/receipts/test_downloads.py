@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from fundraiser.models import Receipt
-from fundraiser.receipts import services
+from fundraiser.receipts import issuing, links
 
 
 def path_of(url: str) -> str:
@@ -17,7 +17,7 @@ def path_of(url: str) -> str:
 
 def issued(session, donation) -> Receipt:
     session.commit()
-    receipt = services.issue_receipt(session, donation.id)
+    receipt = issuing.issue_receipt(session, donation.id)
     session.commit()
     return receipt
 
@@ -25,7 +25,7 @@ def issued(session, donation) -> Receipt:
 def test_a_valid_link_serves_exactly_the_stored_bytes(factories, paid_donation, session, client):
     receipt = issued(session, paid_donation(factories.page()))
 
-    response = client.get(path_of(services.download_url(receipt.id)))
+    response = client.get(path_of(links.download_url(receipt.id)))
 
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -37,7 +37,7 @@ def test_an_expired_link_explains_itself_with_410(factories, paid_donation, sess
     receipt = issued(session, paid_donation(factories.page()))
     past = datetime.now(UTC) - timedelta(seconds=1)
 
-    response = client.get(path_of(services.download_url(receipt.id, expires_at=past)))
+    response = client.get(path_of(links.download_url(receipt.id, expires_at=past)))
 
     assert response.status_code == 410
     page = response.get_data(as_text=True)
@@ -47,12 +47,12 @@ def test_an_expired_link_explains_itself_with_410(factories, paid_donation, sess
 
 def test_forged_or_guessed_links_give_404(app, factories, paid_donation, session, client):
     receipt = issued(session, paid_donation(factories.page()))
-    token = services.download_token(receipt.id)
+    token = links.download_token(receipt.id)
 
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     assert client.get(f"/receipts/{forged}.pdf").status_code == 404
     assert client.get(f"/receipts/{receipt.id}.pdf").status_code == 404
-    missing = services.download_token(receipt.id + 1000)
+    missing = links.download_token(receipt.id + 1000)
     assert client.get(f"/receipts/{missing}.pdf").status_code == 404
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from fundraiser.models import Receipt
-from fundraiser.receipts import services
+from fundraiser.receipts import emails
 from fundraiser.receipts.tasks import issue_receipt_for_donation
 
 
@@ -58,11 +58,11 @@ def test_failed_email_is_recorded_and_sent_by_the_retry_command(
     assert receipt.pdf_sha256 and receipt.email_status == "failed"
     assert receipt.email_attempts == 1
     assert "451" in receipt.email_error
-    (failed,) = services.failed_receipt_emails(session, cause.id)
+    (failed,) = emails.failed_receipt_emails(session, cause.id)
     assert (failed.receipt_id, failed.number, failed.attempts) == (receipt.id, receipt.display_number, 1)
     later = datetime.now(UTC) + timedelta(minutes=6)
-    assert services.receipt_emails_due(session) == []
-    assert services.receipt_emails_due(session, now=later) == [receipt.id]
+    assert emails.receipt_emails_due(session) == []
+    assert emails.receipt_emails_due(session, now=later) == [receipt.id]
 
     smtp_server.refuse = False
     runner = app.test_cli_runner()
@@ -74,7 +74,7 @@ def test_failed_email_is_recorded_and_sent_by_the_retry_command(
     assert (receipt.email_status, receipt.email_attempts, receipt.email_error) == ("sent", 2, "")
     (message,) = smtp_server.messages
     assert next(message.iter_attachments()).get_content() == receipt.pdf
-    assert services.failed_receipt_emails(session, cause.id) == []
+    assert emails.failed_receipt_emails(session, cause.id) == []
 
 
 def test_issue_missing_issues_what_a_lost_job_left_and_only_that(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from fundraiser.extensions import db
 from fundraiser.models import Receipt
-from fundraiser.receipts import services
+from fundraiser.receipts import issuing, links
 from fundraiser.receipts.tasks import issue_receipt_for_donation, receipt_after_refund
 
 
@@ -46,7 +46,7 @@ def test_partial_refund_voids_the_receipt_and_issues_a_replacement_for_the_amoun
     assert "This receipt replaces receipt RC-000001, which has been voided." in text
     assert "$30.00" in text
 
-    void_copy = client.get(services.download_url(old.id).removeprefix("http://127.0.0.1:5000"))
+    void_copy = client.get(links.download_url(old.id).removeprefix("http://127.0.0.1:5000"))
     assert void_copy.status_code == 200
     void_text = read_pdf(void_copy.data)
     assert "VOID: this receipt was cancelled on" in void_text
@@ -67,7 +67,7 @@ def test_full_refund_voids_the_receipt_without_a_replacement(factories, paid_don
     (receipt,) = receipts_of(session, donation.id)
     assert receipt.voided_at is not None
     assert receipt.void_reason == "The donation was refunded in full."
-    assert services.receipt_link_for_donation(session, donation.id) is None
+    assert links.receipt_link_for_donation(session, donation.id) is None
 
 
 def test_a_dispute_leaves_the_receipt_alone(factories, paid_donation, session):
@@ -95,7 +95,7 @@ def test_receipts_paid_at_the_same_instant_get_numbers_without_gaps_or_duplicate
         with app.app_context():
             try:
                 start.wait()
-                services.issue_receipt(db.session, donation_id)
+                issuing.issue_receipt(db.session, donation_id)
                 db.session.commit()
             except BaseException as error:  # reported to the test below
                 errors.append(error)

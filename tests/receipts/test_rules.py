@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from fundraiser.countries import tax_year_of
 from fundraiser.models import Donation, PledgePage, User
-from fundraiser.receipts.services import (
-    cause_prefix,
-    display_number,
-    email_backoff,
-    gift_aid_exclusion,
-    place_of_issue,
-    tax_year_of,
-)
+from fundraiser.receipts.emails import email_backoff
+from fundraiser.receipts.numbering import cause_prefix, display_number
+from fundraiser.receipts.values import gift_aid_exclusion, place_of_issue
 
 
 def test_uk_tax_years_start_on_6_april_and_others_on_1_january():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from fundraiser.reports import queries
+from fundraiser.reports import ledger
 from fundraiser.reports.periods import parse_period
 
 
@@ -12,7 +12,7 @@ def test_seek_paging_walks_every_donation_once_newest_first(known, session):
     cause_id = known.cause.id
     seen, before = [], None
     while True:
-        rows, before = queries.donations_page(session, cause_id, queries.DonationFilters(), before, limit=4)
+        rows, before = ledger.donations_page(session, cause_id, ledger.DonationFilters(), before, limit=4)
         seen.extend(row.id for row in rows)
         if before is None:
             break
@@ -29,7 +29,7 @@ def test_filters(known, session):
     def ids(**filters):
         return {
             row.id
-            for row in queries.donations_page(session, cause_id, queries.DonationFilters(**filters), None)[0]
+            for row in ledger.donations_page(session, cause_id, ledger.DonationFilters(**filters), None)[0]
         }
 
     assert ids(status="failed") == {d.d14.id, d.e3.id}

@@ -10,9 +10,10 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from fundraiser.accounts import services as accounts
+from fundraiser.countries import tax_year_of
 from fundraiser.extensions import db
 from fundraiser.models import Donation, PledgePage, Receipt, ReportJob, Team, User
-from fundraiser.receipts import services as receipts
+from fundraiser.receipts.values import settings, single_receipt_data
 
 STORED_PHOTO = "0123456789abcdef0123456789abcdef.jpg"
 
@@ -98,16 +99,16 @@ def build_world(app, factories) -> World:
         currency="GBP",
         pdf=b"%PDF-1.7 world receipt",
         donor_user_id=donor.id,
-        gift_tax_year=receipts.tax_year_of("GB", date.today()),
+        gift_tax_year=tax_year_of("GB", date.today()),
         pdf_sha256="0" * 64,
-        data=receipts.single_receipt_data(
+        data=single_receipt_data(
             cause,
             donation,
             amount=donation.amount,
             number="WORLD-RECEIPT-0001",
             replaces_number=None,
             issued_at=datetime.now(UTC),
-            config=receipts.settings(),
+            config=settings(),
         ),
     )
     reports = Path(app.config["REPORT_FOLDER"])

@@ -18,32 +18,21 @@ What counts (the same words appear in the methods note of the impact report):
   Integer arithmetic throughout; the real fee depends on the card and is on the Stripe payout.
 - **Net** = raised - refunds - disputes - estimated fees.
 - **Gift Aid reclaimable** (UK causes, GBP only): 25% (rounded down) of the sum of eligible
-  gifts; `gift_aid_filter` says what is eligible.
+  gifts; `reports.giftaid.gift_aid_filter` says what is eligible.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from fundraiser.donations.fees import stripe_fee_sql
-from fundraiser.donations.giftaid import GIFT_AID_RATE_PERCENT, GIFT_AID_SHARED_FORM_LIMIT
-from fundraiser.models import (
-    Cause,
-    Dispute,
-    Donation,
-    Event,
-    GiftAidDeclaration,
-    PledgePage,
-    Receipt,
-    Team,
-    User,
-)
+from fundraiser.models import Cause, Donation, DonationStatus, Event, PageStatus, PledgePage, Team, User
+from fundraiser.reports.giftaid import gift_aid_totals
 from fundraiser.reports.periods import Period
 
 TOP_LIMIT = 10
@@ -168,49 +157,6 @@ def median_gift(session: Session, cause_id: int, period: Period, currency: str, 
     return _int(session.scalar(select((low + high) // 2).select_from(grouped)))
 
 
-def gift_aid_filter(cause_id: int, period: Period):
-    """A select over donations joined to declaration, page and runner, limited to gifts HMRC
-    lets the charity claim on. Left out, choosing the stricter reading where one is open:
-    no declaration; not GBP; not `paid` (fully refunded ones are `refunded`); any refund,
-    full or partial; any dispute, whatever its outcome; company gifts; gifts over £500 (a
-    pledge page is a sponsorship form shared by several donors); and the runner's own gifts
-    to their page (same user account, or the same email address as the runner)."""
-    runner = aliased(User)
-    any_dispute = exists().where(Dispute.donation_id == Donation.id)
-    return (
-        select()
-        .select_from(Donation)
-        .join(GiftAidDeclaration, GiftAidDeclaration.donation_id == Donation.id)
-        .join(PledgePage, PledgePage.id == Donation.page_id)
-        .join(runner, runner.id == PledgePage.runner_id)
-        .where(
-            Donation.cause_id == cause_id,
-            Donation.paid_at >= period.start,
-            Donation.paid_at < period.end,
-            Donation.status == "paid",
-            Donation.currency == "GBP",
-            Donation.refunded_amount == 0,
-            Donation.disputed_amount == 0,
-            ~any_dispute,
-            Donation.is_company.is_(False),
-            Donation.amount <= GIFT_AID_SHARED_FORM_LIMIT,
-            or_(Donation.donor_user_id.is_(None), Donation.donor_user_id != PledgePage.runner_id),
-            func.lower(Donation.donor_email) != func.lower(runner.email),
-        )
-    )
-
-
-def gift_aid_totals(session: Session, cause_id: int, period: Period) -> tuple[int, int, int]:
-    """(eligible gifts, their sum, Gift Aid reclaimable) in pence."""
-    stmt = gift_aid_filter(cause_id, period).add_columns(
-        func.count(),
-        func.sum(Donation.amount),
-        func.sum(Donation.amount) * GIFT_AID_RATE_PERCENT // 100,
-    )
-    count, eligible, reclaimable = session.execute(stmt).one()
-    return _int(count), _int(eligible), _int(reclaimable)
-
-
 @dataclass
 class Participation:
     pages: int
@@ -312,7 +258,7 @@ def top_pages(
             grouped.c[3],
             grouped.c[4],
             runner.name,
-            PledgePage.show_in_listings & (PledgePage.status == "published"),
+            PledgePage.show_in_listings & (PledgePage.status == PageStatus.PUBLISHED),
         )
         .join(grouped, grouped.c.key == PledgePage.id)
         .join(runner, runner.id == PledgePage.runner_id)
@@ -320,7 +266,7 @@ def top_pages(
         .limit(limit)
     )
     if listed_only:
-        stmt = stmt.where(PledgePage.show_in_listings.is_(True), PledgePage.status == "published")
+        stmt = stmt.where(PledgePage.show_in_listings.is_(True), PledgePage.status == PageStatus.PUBLISHED)
     return [Line(*line[:5], detail=line[5], listed=bool(line[6])) for line in session.execute(stmt)]
 
 
@@ -399,7 +345,7 @@ def donor_messages(session: Session, cause_id: int, period: Period, limit: int =
             Donation.currency,
             Donation.paid_at,
         )
-        .where(paid_in(cause_id, period), Donation.message != "", Donation.status == "paid")
+        .where(paid_in(cause_id, period), Donation.message != "", Donation.status == DonationStatus.PAID)
         .order_by(Donation.paid_at.desc(), Donation.id.desc())
         .limit(limit)
     )
@@ -460,133 +406,3 @@ def build_report(session: Session, cause: Cause, period: Period, *, listed_only:
         impact=impact_lines(cause, totals),
         messages=donor_messages(session, cause.id, period),
     )
-
-
-# The donations list and the ledger -------------------------------------------------------
-
-_receipt_number = func.coalesce(func.nullif(Receipt.display_number, ""), cast(Receipt.number, String))
-_RECEIPT_JOIN = and_(
-    Receipt.donation_id == Donation.id, Receipt.kind == "single", Receipt.voided_at.is_(None)
-)
-
-
-def _donation_columns():
-    return (
-        Donation.id,
-        Donation.public_id,
-        Donation.created_at,
-        Donation.paid_at,
-        Donation.status,
-        Donation.currency,
-        Donation.amount,
-        Donation.fee_cover_amount,
-        Donation.refunded_amount,
-        Donation.disputed_amount,
-        Donation.donor_name,
-        Donation.donor_email,
-        Donation.is_anonymous,
-        Donation.is_company,
-        GiftAidDeclaration.id.is_not(None).label("gift_aid"),
-        Receipt.id.label("receipt_id"),
-        _receipt_number.label("receipt_number"),
-        PledgePage.title.label("page_title"),
-        Event.name.label("event_name"),
-    )
-
-
-def _with_joins(stmt):
-    return (
-        stmt.join(PledgePage, PledgePage.id == Donation.page_id)
-        .join(Event, Event.id == Donation.event_id)
-        .outerjoin(GiftAidDeclaration, GiftAidDeclaration.donation_id == Donation.id)
-        .outerjoin(Receipt, _RECEIPT_JOIN)
-    )
-
-
-@dataclass(frozen=True)
-class DonationFilters:
-    status: str = ""
-    event_id: int | None = None
-    period: Period | None = None
-    search: str = ""
-
-
-def donations_page(
-    session: Session, cause_id: int, filters: DonationFilters, before_id: int | None, limit: int = 50
-) -> tuple[list, int | None]:
-    """One page of the donations list, newest first, by seek paging on the primary key: the
-    page after is `id < last id seen`, so no page scans the rows before it and none counts
-    them all. Returns (rows, the id to continue before, or None on the last page)."""
-    stmt = _with_joins(select(*_donation_columns())).where(Donation.cause_id == cause_id)
-    if filters.status:
-        stmt = stmt.where(Donation.status == filters.status)
-    if filters.event_id:
-        stmt = stmt.where(Donation.event_id == filters.event_id)
-    if filters.period:
-        stmt = stmt.where(
-            Donation.created_at >= filters.period.start, Donation.created_at < filters.period.end
-        )
-    if filters.search:
-        needle = f"%{filters.search.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Donation.donor_name).like(needle), func.lower(Donation.donor_email).like(needle))
-        )
-    if before_id:
-        stmt = stmt.where(Donation.id < before_id)
-    rows = session.execute(stmt.order_by(Donation.id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1].id if more and rows else None)
-
-
-# Per statement, never on the connection: that would stream the session's later writes too.
-_STREAM = {"stream_results": True}
-
-
-def ledger_rows(session: Session, cause_id: int, period: Period, batch: int = 2000) -> Iterator:
-    """Every donation of the period, streamed with a server-side cursor: first the gifts paid in
-    the period (by payment time), then those created in it that were never paid."""
-    paid = (
-        _with_joins(select(*_donation_columns()))
-        .where(Donation.cause_id == cause_id, Donation.paid_at >= period.start, Donation.paid_at < period.end)
-        .order_by(Donation.paid_at, Donation.id)
-    )
-    unpaid = (
-        _with_joins(select(*_donation_columns()))
-        .where(
-            Donation.cause_id == cause_id,
-            Donation.created_at >= period.start,
-            Donation.created_at < period.end,
-            Donation.paid_at.is_(None),
-        )
-        .order_by(Donation.created_at, Donation.id)
-    )
-    connection = session.connection()
-    for stmt in (paid, unpaid):
-        # Core execution: the rows are plain tuples, so the ORM's loading layer is not needed.
-        result = connection.execute(stmt, execution_options=_STREAM | {"yield_per": batch})
-        try:
-            yield from result
-        finally:
-            result.close()
-
-
-def gift_aid_rows(session: Session, cause_id: int, period: Period, batch: int = 2000) -> Iterator:
-    stmt = (
-        gift_aid_filter(cause_id, period)
-        .add_columns(
-            GiftAidDeclaration.title,
-            GiftAidDeclaration.first_name,
-            GiftAidDeclaration.last_name,
-            GiftAidDeclaration.house_name_or_number,
-            GiftAidDeclaration.postcode,
-            Donation.paid_at,
-            Donation.amount,
-        )
-        .order_by(Donation.paid_at, Donation.id)
-    )
-    result = session.connection().execute(stmt, execution_options=_STREAM | {"yield_per": batch})
-    try:
-        yield from result
-    finally:
-        result.close()
