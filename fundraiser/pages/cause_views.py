@@ -12,6 +12,7 @@ from fundraiser.extensions import db
 from fundraiser.models import Cause
 from fundraiser.money import amount_text
 from fundraiser.pages import queries, services
+from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import CauseAdminForm, CauseForm
 from fundraiser.pages.formtools import (
@@ -19,7 +20,6 @@ from fundraiser.pages.formtools import (
     saving,
     uploaded_photo,
 )
-from fundraiser.pages.views import bp
 from fundraiser.permissions import can_admin_cause, or_404, require, signed_in_user
 
 BLANK_UNIT_LINES = 2

@@ -11,10 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from fundraiser.extensions import db
 from fundraiser.models import Event
 from fundraiser.pages import queries, services
+from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import EventForm
 from fundraiser.pages.formtools import page_number, saving
-from fundraiser.pages.views import bp
 from fundraiser.permissions import can_create_event, can_manage_event, or_404, require, signed_in_user
 
 

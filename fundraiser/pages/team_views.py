@@ -11,10 +11,10 @@ from fundraiser.extensions import db
 from fundraiser.models import PledgePage, Team
 from fundraiser.money import amount_text
 from fundraiser.pages import queries, services
+from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import ActionForm, TeamForm, TeamPageForm, optional_int
 from fundraiser.pages.formtools import add_errors, saving
-from fundraiser.pages.views import bp
 from fundraiser.permissions import can_manage_team, or_404, require, signed_in_user
 
 
