@@ -11,12 +11,11 @@ from flask_login import login_required
 from fundraiser.extensions import db
 from fundraiser.models import Cause
 from fundraiser.money import amount_text
-from fundraiser.pages import queries, services
+from fundraiser.pages import listings, lookups, services, view_builders, view_models
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import CauseAdminForm, CauseForm
 from fundraiser.pages.formtools import (
-    page_number,
     saving,
     uploaded_photo,
 )
@@ -28,14 +27,14 @@ BLANK_UNIT_LINES = 2
 @bp.get("/causes")
 @public_page
 def causes():
-    return render_template("pages/causes.html", causes=queries.cause_list(db.session))
+    return render_template("pages/causes.html", causes=view_builders.cause_list(db.session))
 
 
 @bp.get("/causes/<slug>")
 @public_page
 def show_cause(slug: str):
-    cause = or_404(queries.find_cause(db.session, slug))
-    view = queries.cause_view(db.session, cause, page_number(request.args.get("page")))
+    cause = or_404(lookups.find_cause(db.session, slug))
+    view = view_builders.cause_view(db.session, cause, listings.page_number(request.args.get("page")))
     return render_template(
         "pages/cause.html", view=view, can_edit=can_admin_cause(signed_in_user(), cause.id)
     )
@@ -64,7 +63,7 @@ def new_cause():
 @bp.route("/causes/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_cause(slug: str):
-    cause = or_404(queries.find_cause(db.session, slug))
+    cause = or_404(lookups.find_cause(db.session, slug))
     require(can_admin_cause(signed_in_user(), cause.id))
     form = CauseForm(obj=None if request.method == "POST" else _cause_form_data(cause))
     if request.method == "GET":
@@ -89,7 +88,7 @@ def edit_cause(slug: str):
 @bp.post("/causes/<slug>/admins")
 @login_required
 def add_cause_admin(slug: str):
-    cause = or_404(queries.find_cause(db.session, slug))
+    cause = or_404(lookups.find_cause(db.session, slug))
     require(_is_platform_admin())
     admin_form = CauseAdminForm()
     if admin_form.validate_on_submit():
@@ -112,7 +111,7 @@ def _render_form(cause: Cause, form: CauseForm, admin_form: CauseAdminForm):
     return render_template(
         "pages/cause_form.html",
         form=form,
-        cause=queries.CauseRef(cause.slug, cause.name, cause.country),
+        cause=view_models.CauseRef(cause.slug, cause.name, cause.country),
         admin_form=admin_form if _is_platform_admin() else None,
     )
 

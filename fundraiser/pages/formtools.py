@@ -78,13 +78,6 @@ def uploaded_photo(form: FlaskForm, name: str) -> PreparedPhoto | None:
         raise
 
 
-def page_number(raw: str | None) -> int:
-    """?page=N, where anything that is not a small positive number means the first page."""
-    if raw and raw.isdigit() and len(raw) < 7:
-        return max(1, int(raw))
-    return 1
-
-
 def _find_field(form, name: str) -> Field | None:
     if name in form:
         return form[name]

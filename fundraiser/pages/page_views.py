@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from fundraiser.extensions import db
 from fundraiser.models import Event, PledgePage
 from fundraiser.money import amount_text
-from fundraiser.pages import queries, services
+from fundraiser.pages import listings, lookups, services, view_builders, view_models
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import ActionForm, EditPageForm, NewPageForm, UpdateForm
@@ -34,8 +34,8 @@ from fundraiser.permissions import can_edit_page, can_view_page, or_404, require
 def home():
     return render_template(
         "pages/home.html",
-        events=queries.event_list(db.session, open_only=True, limit=12),
-        featured=queries.featured_pages(db.session),
+        events=view_builders.event_list(db.session, open_only=True, limit=12),
+        featured=listings.featured_pages(db.session),
     )
 
 
@@ -44,10 +44,10 @@ def home():
 def dashboard():
     return render_template(
         "pages/dashboard.html",
-        pages=queries.runner_pages(db.session, current_user.id),
-        teams=[(team.slug, team.name) for team in queries.captained_teams(db.session, current_user.id)],
+        pages=listings.runner_pages(db.session, current_user.id),
+        teams=[(team.slug, team.name) for team in lookups.captained_teams(db.session, current_user.id)],
         causes=[
-            (cause.slug, cause.name) for cause in queries.administered_causes(db.session, current_user.id)
+            (cause.slug, cause.name) for cause in lookups.administered_causes(db.session, current_user.id)
         ],
         action_form=ActionForm(),
     )
@@ -93,7 +93,7 @@ def new_page():
 @bp.get("/<slug>")
 @public_page
 def show_page(slug: str):
-    page = or_404(queries.find_page(db.session, slug))
+    page = or_404(lookups.find_page(db.session, slug))
     if not can_view_page(signed_in_user(), page):
         abort(404)
     # Forms are made only for the owner: a form's CSRF token writes the session, and a
@@ -104,7 +104,7 @@ def show_page(slug: str):
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_page(slug: str):
-    page = or_404(queries.find_page(db.session, slug))
+    page = or_404(lookups.find_page(db.session, slug))
     require(can_edit_page(signed_in_user(), page))
     form = EditPageForm(obj=None if request.method == "POST" else _page_form_data(page))
     if form.validate_on_submit():
@@ -122,7 +122,7 @@ def edit_page(slug: str):
             flash("Your page is saved.", "success")
             return redirect(url_for("pages.show_page", slug=page.slug))
     status = 200 if request.method == "GET" else 422
-    return render_template("pages/page_form.html", form=form, page=queries.page_view(page)), status
+    return render_template("pages/page_form.html", form=form, page=view_builders.page_view(page)), status
 
 
 @bp.post("/<slug>/publish")
@@ -160,18 +160,18 @@ def post_update(slug: str):
 
 
 def _own_page(slug: str) -> PledgePage:
-    page = or_404(queries.find_page(db.session, slug))
+    page = or_404(lookups.find_page(db.session, slug))
     require(can_edit_page(signed_in_user(), page))
     return page
 
 
 def _render_page(page: PledgePage, update_form: UpdateForm | None):
-    view = queries.page_view(page)
+    view = view_builders.page_view(page)
     can_edit = can_edit_page(signed_in_user(), page)
     return render_template(
         "pages/show.html",
         page=view,
-        donors=queries.donor_wall(db.session, page.id),
+        donors=view_builders.donor_wall(db.session, page.id),
         can_edit=can_edit,
         update_form=update_form,
         action_form=ActionForm() if can_edit else None,
@@ -180,7 +180,7 @@ def _render_page(page: PledgePage, update_form: UpdateForm | None):
     )
 
 
-def _share_image(view: queries.PageView) -> str | None:
+def _share_image(view: view_models.PageView) -> str | None:
     """The runner's photo, else the cause's logo, as an absolute URL for link previews."""
     path = view.photo_url or view.cause_logo_url
     return _public_url(path) if path else None
@@ -194,11 +194,11 @@ def _public_url(path: str) -> str:
 def _chosen_event(form: NewPageForm) -> Event | None:
     if request.method == "POST":
         return db.session.get(Event, form.event_id.data) if form.event_id.data else None
-    return queries.find_event(db.session, request.args.get("event", ""))
+    return lookups.find_event(db.session, request.args.get("event", ""))
 
 
 def _fill_page_choices(form: NewPageForm, chosen: Event | None) -> None:
-    events = queries.open_events(db.session)
+    events = lookups.open_events(db.session)
     form.event_id.choices = [SelectChoice("", "Choose an event")] + [
         SelectChoice(str(event.id), event.name) for event in events
     ]

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from fundraiser.extensions import db
 from fundraiser.models import PledgePage, Team
 from fundraiser.money import amount_text
-from fundraiser.pages import queries, services
+from fundraiser.pages import listings, lookups, services, view_builders
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import ActionForm, TeamForm, TeamPageForm, optional_int
@@ -35,7 +35,7 @@ def new_team():
 @bp.get("/teams/<slug>")
 @public_page
 def show_team(slug: str):
-    team = or_404(queries.find_team(db.session, slug))
+    team = or_404(lookups.find_team(db.session, slug))
     # No forms (so no CSRF token in the session) for anonymous visitors: see show_page.
     return _render_team(team, TeamPageForm(formdata=None) if signed_in_user() else None), 200
 
@@ -43,7 +43,7 @@ def show_team(slug: str):
 @bp.route("/teams/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_team(slug: str):
-    team = or_404(queries.find_team(db.session, slug))
+    team = or_404(lookups.find_team(db.session, slug))
     require(can_manage_team(signed_in_user(), team))
     form = TeamForm(obj=None if request.method == "POST" else _team_form_data(team))
     if form.validate_on_submit():
@@ -69,7 +69,7 @@ def leave_team(slug: str):
 
 
 def _change_membership(slug: str, change, done: str):
-    team = or_404(queries.find_team(db.session, slug))
+    team = or_404(lookups.find_team(db.session, slug))
     form = TeamPageForm()
     if form.validate_on_submit():
         page_id = optional_int(form.page_id.data)
@@ -94,10 +94,10 @@ def _render_team(team: Team, join_form: TeamPageForm | None):
     user = signed_in_user()
     return render_template(
         "pages/team.html",
-        team=queries.team_view(db.session, team),
+        team=view_builders.team_view(db.session, team),
         can_manage=can_manage_team(user, team),
-        joinable=queries.pages_that_can_join(db.session, user, team) if user else [],
-        own_pages=queries.own_pages_in_team(db.session, user, team) if user else [],
+        joinable=listings.pages_that_can_join(db.session, user, team) if user else [],
+        own_pages=listings.own_pages_in_team(db.session, user, team) if user else [],
         join_form=join_form,
         action_form=ActionForm() if user else None,
     )
