@@ -11,7 +11,7 @@ from flask_login import login_required
 from fundraiser.extensions import db
 from fundraiser.models import Cause
 from fundraiser.money import amount_text
-from fundraiser.pages import listings, lookups, services, view_builders, view_models
+from fundraiser.pages import cause_services, listings, lookups, view_builders, view_models
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import CauseAdminForm, CauseForm
@@ -50,7 +50,7 @@ def new_cause():
     if form.validate_on_submit():
         with saving(form) as outcome:
             logo = uploaded_photo(form, "logo")
-            cause = services.create_cause(
+            cause = cause_services.create_cause(
                 db.session, _cause_input(form), logo=logo, upload_folder=current_app.config["UPLOAD_FOLDER"]
             )
         if outcome.saved:
@@ -71,7 +71,7 @@ def edit_cause(slug: str):
     if form.validate_on_submit():
         with saving(form) as outcome:
             logo = uploaded_photo(form, "logo")
-            services.update_cause(
+            cause_services.update_cause(
                 db.session,
                 cause,
                 _cause_input(form),
@@ -93,7 +93,7 @@ def add_cause_admin(slug: str):
     admin_form = CauseAdminForm()
     if admin_form.validate_on_submit():
         with saving(admin_form) as outcome:
-            user = services.add_cause_admin(db.session, cause, admin_form.email.data)
+            user = cause_services.add_cause_admin(db.session, cause, admin_form.email.data)
         if outcome.saved:
             flash(f"{user.name} is now a charity admin of {cause.name}.", "success")
             return redirect(url_for("pages.edit_cause", slug=cause.slug))
@@ -123,8 +123,8 @@ def _add_blank_unit_lines(form: CauseForm, currency: str) -> None:
         )
 
 
-def _cause_input(form: CauseForm) -> services.CauseInput:
-    return services.CauseInput(
+def _cause_input(form: CauseForm) -> cause_services.CauseInput:
+    return cause_services.CauseInput(
         name=form.name.data or "",
         slug=form.slug.data or "",
         legal_name=form.legal_name.data or "",
@@ -137,14 +137,14 @@ def _cause_input(form: CauseForm) -> services.CauseInput:
         description=form.description.data or "",
         signatory_name=form.signatory_name.data or "",
         impact_units=[
-            services.ImpactUnitInput(
+            cause_services.ImpactUnitInput(
                 amount=line.amount.data or "",
                 currency=line.currency.data or "",
                 singular=line.singular.data or "",
                 plural=line.plural.data or "",
             )
             if not line.remove.data
-            else services.ImpactUnitInput("", "", "", "")
+            else cause_services.ImpactUnitInput("", "", "", "")
             for line in form.impact_units
         ],
     )

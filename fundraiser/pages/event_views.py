@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from fundraiser.extensions import db
 from fundraiser.models import Event
-from fundraiser.pages import listings, lookups, services, view_builders
+from fundraiser.pages import event_services, listings, lookups, view_builders
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import EventForm
@@ -46,7 +46,7 @@ def new_event():
     _fill_cause_choices(form)
     if form.validate_on_submit():
         with saving(form) as outcome:
-            event = services.create_event(db.session, current_user, _event_input(form))
+            event = event_services.create_event(db.session, current_user, _event_input(form))
         if outcome.saved:
             flash("Event created.", "success")
             return redirect(url_for("pages.show_event", slug=event.slug))
@@ -63,7 +63,7 @@ def edit_event(slug: str):
     _fill_cause_choices(form)
     if form.validate_on_submit():
         with saving(form) as outcome:
-            services.update_event(db.session, event, _event_input(form))
+            event_services.update_event(db.session, event, _event_input(form))
         if outcome.saved:
             flash("Event saved.", "success")
             return redirect(url_for("pages.show_event", slug=event.slug))
@@ -78,8 +78,8 @@ def _fill_cause_choices(form: EventForm) -> None:
     ]
 
 
-def _event_input(form: EventForm) -> services.EventInput:
-    return services.EventInput(
+def _event_input(form: EventForm) -> event_services.EventInput:
+    return event_services.EventInput(
         name=form.name.data or "",
         slug=form.slug.data or "",
         starts_on=form.starts_on.data,

@@ -15,6 +15,7 @@ from wtforms import Field
 
 from fundraiser.extensions import db
 from fundraiser.pages.photos import PhotoError, PreparedPhoto, prepare_photo
+from fundraiser.pages.validation import InvalidInput
 
 T = TypeVar("T")
 
@@ -49,8 +50,6 @@ def saving(form: FlaskForm) -> Iterator[Outcome]:
     """Run the service calls behind a valid form, then commit once. When a service refuses the
     input, a photo is refused, or another request took the slug, the reason goes on the form,
     nothing is written, and `outcome.saved` stays False."""
-    from fundraiser.pages.services import InvalidInput
-
     outcome = Outcome()
     try:
         yield outcome

@@ -18,9 +18,9 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from fundraiser.extensions import db
-from fundraiser.models import Event, PledgePage
+from fundraiser.models import Event, PageStatus, PledgePage
 from fundraiser.money import amount_text
-from fundraiser.pages import listings, lookups, services, view_builders, view_models
+from fundraiser.pages import listings, lookups, page_services, view_builders, view_models
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import ActionForm, EditPageForm, NewPageForm, UpdateForm
@@ -73,13 +73,13 @@ def new_page():
     if form.validate_on_submit():
         with saving(form) as outcome:
             photo = uploaded_photo(form, "photo")
-            page = services.create_page(
+            page = page_services.create_page(
                 db.session,
                 current_user,
                 event_id=form.event_id.data,
                 cause_id=form.cause_id.data,
                 details=_page_input(form),
-                publish=form.status.data == "published",
+                publish=form.status.data == PageStatus.PUBLISHED,
                 photo=photo,
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
             )
@@ -110,7 +110,7 @@ def edit_page(slug: str):
     if form.validate_on_submit():
         with saving(form) as outcome:
             photo = uploaded_photo(form, "photo")
-            services.update_page(
+            page_services.update_page(
                 db.session,
                 page,
                 _page_input(form),
@@ -129,7 +129,7 @@ def edit_page(slug: str):
 @login_required
 def publish_page(slug: str):
     page = _own_page(slug)
-    services.publish_page(db.session, page)
+    page_services.publish_page(db.session, page)
     db.session.commit()
     flash("Your page is published: anyone with the link can see it.", "success")
     return redirect(url_for("pages.show_page", slug=page.slug))
@@ -139,7 +139,7 @@ def publish_page(slug: str):
 @login_required
 def unpublish_page(slug: str):
     page = _own_page(slug)
-    services.unpublish_page(db.session, page)
+    page_services.unpublish_page(db.session, page)
     db.session.commit()
     flash("Your page is a draft again: only you can see it.", "success")
     return redirect(url_for("pages.dashboard"))
@@ -152,7 +152,7 @@ def post_update(slug: str):
     form = UpdateForm()
     if form.validate_on_submit():
         with saving(form) as outcome:
-            services.post_update(db.session, page, form.body.data)
+            page_services.post_update(db.session, page, form.body.data)
         if outcome.saved:
             flash("Update posted.", "success")
             return redirect(url_for("pages.show_page", slug=page.slug) + "#updates")
@@ -212,8 +212,8 @@ def _fill_page_choices(form: NewPageForm, chosen: Event | None) -> None:
     ]
 
 
-def _page_input(form) -> services.PageInput:
-    return services.PageInput(
+def _page_input(form) -> page_services.PageInput:
+    return page_services.PageInput(
         title=form.title.data or "",
         slug=form.slug.data or "",
         story=form.story.data or "",

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from fundraiser.extensions import db
 from fundraiser.models import PledgePage, Team
 from fundraiser.money import amount_text
-from fundraiser.pages import listings, lookups, services, view_builders
+from fundraiser.pages import listings, lookups, team_services, validation, view_builders
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
 from fundraiser.pages.forms import ActionForm, TeamForm, TeamPageForm, optional_int
@@ -24,7 +24,7 @@ def new_team():
     form = TeamForm()
     if form.validate_on_submit():
         with saving(form) as outcome:
-            team = services.create_team(db.session, current_user, _team_input(form))
+            team = team_services.create_team(db.session, current_user, _team_input(form))
         if outcome.saved:
             flash("Team created. Add your pledge page to it below.", "success")
             return redirect(url_for("pages.show_team", slug=team.slug))
@@ -48,7 +48,7 @@ def edit_team(slug: str):
     form = TeamForm(obj=None if request.method == "POST" else _team_form_data(team))
     if form.validate_on_submit():
         with saving(form) as outcome:
-            services.update_team(db.session, team, _team_input(form))
+            team_services.update_team(db.session, team, _team_input(form))
         if outcome.saved:
             flash("Team saved.", "success")
             return redirect(url_for("pages.show_team", slug=team.slug))
@@ -59,13 +59,13 @@ def edit_team(slug: str):
 @bp.post("/teams/<slug>/join")
 @login_required
 def join_team(slug: str):
-    return _change_membership(slug, services.join_team, "Your page is now part of {team}.")
+    return _change_membership(slug, team_services.join_team, "Your page is now part of {team}.")
 
 
 @bp.post("/teams/<slug>/leave")
 @login_required
 def leave_team(slug: str):
-    return _change_membership(slug, services.leave_team, "The page has left {team}.")
+    return _change_membership(slug, team_services.leave_team, "The page has left {team}.")
 
 
 def _change_membership(slug: str, change, done: str):
@@ -79,9 +79,9 @@ def _change_membership(slug: str, change, done: str):
         else:
             try:
                 change(db.session, team, page, current_user)
-            except services.NotYours:
+            except validation.NotYours:
                 require(False)
-            except services.InvalidInput as error:
+            except validation.InvalidInput as error:
                 add_errors(form, error.errors)
             else:
                 db.session.commit()
@@ -103,8 +103,8 @@ def _render_team(team: Team, join_form: TeamPageForm | None):
     )
 
 
-def _team_input(form: TeamForm) -> services.TeamInput:
-    return services.TeamInput(
+def _team_input(form: TeamForm) -> team_services.TeamInput:
+    return team_services.TeamInput(
         name=form.name.data or "",
         slug=form.slug.data or "",
         description=form.description.data or "",
