@@ -14,11 +14,11 @@ from fundraiser.money import amount_text
 from fundraiser.pages import cause_services, listings, lookups, view_builders, view_models
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
-from fundraiser.pages.forms import CauseAdminForm, CauseForm
-from fundraiser.pages.formtools import (
+from fundraiser.pages.form_errors import (
     saving,
     uploaded_photo,
 )
+from fundraiser.pages.forms import CauseAdminForm, CauseForm
 from fundraiser.permissions import can_admin_cause, or_404, require, signed_in_user
 
 BLANK_UNIT_LINES = 2

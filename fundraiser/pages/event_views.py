@@ -13,8 +13,8 @@ from fundraiser.models import Event
 from fundraiser.pages import event_services, listings, lookups, view_builders
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
+from fundraiser.pages.form_errors import saving
 from fundraiser.pages.forms import EventForm
-from fundraiser.pages.formtools import saving
 from fundraiser.permissions import can_create_event, can_manage_event, or_404, require, signed_in_user
 
 

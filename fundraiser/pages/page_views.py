@@ -23,8 +23,8 @@ from fundraiser.money import amount_text
 from fundraiser.pages import listings, lookups, page_services, view_builders, view_models
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
+from fundraiser.pages.form_errors import saving, uploaded_photo
 from fundraiser.pages.forms import ActionForm, EditPageForm, NewPageForm, UpdateForm
-from fundraiser.pages.formtools import saving, uploaded_photo
 from fundraiser.pages.photos import is_stored_name
 from fundraiser.permissions import can_edit_page, can_view_page, or_404, require, signed_in_user
 

@@ -13,8 +13,8 @@ from fundraiser.money import amount_text
 from fundraiser.pages import listings, lookups, team_services, validation, view_builders
 from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
+from fundraiser.pages.form_errors import add_errors, saving
 from fundraiser.pages.forms import ActionForm, TeamForm, TeamPageForm, optional_int
-from fundraiser.pages.formtools import add_errors, saving
 from fundraiser.permissions import can_manage_team, or_404, require, signed_in_user
 
 

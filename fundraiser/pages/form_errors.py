@@ -1,11 +1,11 @@
-"""Small helpers the pages views share: errors onto fields, photos out of forms, 404s."""
+"""Reasons onto form fields: a service's refusal, a refused photo, a slug another request took
+first. `saving(form)` wraps the service calls behind a valid form and commits once."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -16,8 +16,6 @@ from wtforms import Field
 from fundraiser.extensions import db
 from fundraiser.pages.photos import PhotoError, PreparedPhoto, prepare_photo
 from fundraiser.pages.validation import InvalidInput
-
-T = TypeVar("T")
 
 
 def add_error(form: FlaskForm, name: str, message: str) -> None:
