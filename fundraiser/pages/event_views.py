@@ -57,8 +57,7 @@ def new_event():
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_event(slug: str):
-    event = or_404(lookups.find_event(db.session, slug))
-    require(can_manage_event(signed_in_user(), event))
+    event = or_404(lookups.find_event(db.session, slug), check=can_manage_event)
     form = EventForm(obj=None if request.method == "POST" else _event_form_data(event))
     _fill_cause_choices(form)
     if form.validate_on_submit():

@@ -26,7 +26,7 @@ from fundraiser.pages.caching import public_page
 from fundraiser.pages.form_errors import saving, uploaded_photo
 from fundraiser.pages.forms import ActionForm, EditPageForm, NewPageForm, UpdateForm
 from fundraiser.pages.photos import is_stored_name
-from fundraiser.permissions import can_edit_page, can_view_page, or_404, require, signed_in_user
+from fundraiser.permissions import can_edit_page, can_view_page, or_404, signed_in_user
 
 
 @bp.get("/")
@@ -104,8 +104,7 @@ def show_page(slug: str):
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_page(slug: str):
-    page = or_404(lookups.find_page(db.session, slug))
-    require(can_edit_page(signed_in_user(), page))
+    page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
     form = EditPageForm(obj=None if request.method == "POST" else _page_form_data(page))
     if form.validate_on_submit():
         with saving(form) as outcome:
@@ -128,7 +127,7 @@ def edit_page(slug: str):
 @bp.post("/<slug>/publish")
 @login_required
 def publish_page(slug: str):
-    page = _own_page(slug)
+    page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
     page_services.publish_page(db.session, page)
     db.session.commit()
     flash("Your page is published: anyone with the link can see it.", "success")
@@ -138,7 +137,7 @@ def publish_page(slug: str):
 @bp.post("/<slug>/unpublish")
 @login_required
 def unpublish_page(slug: str):
-    page = _own_page(slug)
+    page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
     page_services.unpublish_page(db.session, page)
     db.session.commit()
     flash("Your page is a draft again: only you can see it.", "success")
@@ -148,7 +147,7 @@ def unpublish_page(slug: str):
 @bp.post("/<slug>/updates")
 @login_required
 def post_update(slug: str):
-    page = _own_page(slug)
+    page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
     form = UpdateForm()
     if form.validate_on_submit():
         with saving(form) as outcome:
@@ -157,12 +156,6 @@ def post_update(slug: str):
             flash("Update posted.", "success")
             return redirect(url_for("pages.show_page", slug=page.slug) + "#updates")
     return _render_page(page, form), 422
-
-
-def _own_page(slug: str) -> PledgePage:
-    page = or_404(lookups.find_page(db.session, slug))
-    require(can_edit_page(signed_in_user(), page))
-    return page
 
 
 def _render_page(page: PledgePage, update_form: UpdateForm | None):

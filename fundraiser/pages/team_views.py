@@ -43,8 +43,7 @@ def show_team(slug: str):
 @bp.route("/teams/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_team(slug: str):
-    team = or_404(lookups.find_team(db.session, slug))
-    require(can_manage_team(signed_in_user(), team))
+    team = or_404(lookups.find_team(db.session, slug), check=can_manage_team)
     form = TeamForm(obj=None if request.method == "POST" else _team_form_data(team))
     if form.validate_on_submit():
         with saving(form) as outcome:
