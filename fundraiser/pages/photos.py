@@ -72,11 +72,6 @@ def prepare_photo(stream: BinaryIO, max_bytes: int) -> PreparedPhoto:
     return PreparedPhoto(content, extension)
 
 
-def save_photo(stream: BinaryIO, folder: str | Path, max_bytes: int) -> str:
-    """Validate, re-encode and store an upload; returns the stored file name."""
-    return prepare_photo(stream, max_bytes).store(folder)
-
-
 def is_stored_name(name: str) -> bool:
     """Only names this module made may be served: no paths, no other files."""
     return bool(STORED_NAME.match(name))
