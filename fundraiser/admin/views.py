@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from fundraiser.accounts import services
 from fundraiser.accounts.forms import RoleForm
 from fundraiser.extensions import db
 from fundraiser.models import User
-from fundraiser.permissions import require, signed_in_user
+from fundraiser.permissions import or_404, require, signed_in_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -64,9 +64,7 @@ def users():
 
 @bp.post("/users/<int:user_id>/roles")
 def set_role(user_id: int):
-    user = db.session.get(User, user_id) if user_id <= MAX_ID else None
-    if user is None:
-        abort(404)
+    user = or_404(db.session.get(User, user_id) if user_id <= MAX_ID else None)
     form = RoleForm()
     if not form.validate_on_submit():
         flash("Choose a role and whether to grant or revoke it.", "error")

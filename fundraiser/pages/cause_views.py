@@ -11,15 +11,14 @@ from flask_login import login_required
 from fundraiser.extensions import db
 from fundraiser.models import Cause
 from fundraiser.money import amount_text
-from fundraiser.pages import queries, services
+from fundraiser.pages import cause_services, listings, lookups, view_builders, view_models
+from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
-from fundraiser.pages.forms import CauseAdminForm, CauseForm
-from fundraiser.pages.formtools import (
-    page_number,
+from fundraiser.pages.form_errors import (
     saving,
     uploaded_photo,
 )
-from fundraiser.pages.views import bp
+from fundraiser.pages.forms import CauseAdminForm, CauseForm
 from fundraiser.permissions import can_admin_cause, or_404, require, signed_in_user
 
 BLANK_UNIT_LINES = 2
@@ -28,14 +27,14 @@ BLANK_UNIT_LINES = 2
 @bp.get("/causes")
 @public_page
 def causes():
-    return render_template("pages/causes.html", causes=queries.cause_list(db.session))
+    return render_template("pages/causes.html", causes=view_builders.cause_list(db.session))
 
 
 @bp.get("/causes/<slug>")
 @public_page
 def show_cause(slug: str):
-    cause = or_404(queries.find_cause(db.session, slug))
-    view = queries.cause_view(db.session, cause, page_number(request.args.get("page")))
+    cause = or_404(lookups.find_cause(db.session, slug))
+    view = view_builders.cause_view(db.session, cause, listings.page_number(request.args.get("page")))
     return render_template(
         "pages/cause.html", view=view, can_edit=can_admin_cause(signed_in_user(), cause.id)
     )
@@ -51,7 +50,7 @@ def new_cause():
     if form.validate_on_submit():
         with saving(form) as outcome:
             logo = uploaded_photo(form, "logo")
-            cause = services.create_cause(
+            cause = cause_services.create_cause(
                 db.session, _cause_input(form), logo=logo, upload_folder=current_app.config["UPLOAD_FOLDER"]
             )
         if outcome.saved:
@@ -64,7 +63,7 @@ def new_cause():
 @bp.route("/causes/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_cause(slug: str):
-    cause = or_404(queries.find_cause(db.session, slug))
+    cause = or_404(lookups.find_cause(db.session, slug))
     require(can_admin_cause(signed_in_user(), cause.id))
     form = CauseForm(obj=None if request.method == "POST" else _cause_form_data(cause))
     if request.method == "GET":
@@ -72,7 +71,7 @@ def edit_cause(slug: str):
     if form.validate_on_submit():
         with saving(form) as outcome:
             logo = uploaded_photo(form, "logo")
-            services.update_cause(
+            cause_services.update_cause(
                 db.session,
                 cause,
                 _cause_input(form),
@@ -89,12 +88,12 @@ def edit_cause(slug: str):
 @bp.post("/causes/<slug>/admins")
 @login_required
 def add_cause_admin(slug: str):
-    cause = or_404(queries.find_cause(db.session, slug))
+    cause = or_404(lookups.find_cause(db.session, slug))
     require(_is_platform_admin())
     admin_form = CauseAdminForm()
     if admin_form.validate_on_submit():
         with saving(admin_form) as outcome:
-            user = services.add_cause_admin(db.session, cause, admin_form.email.data)
+            user = cause_services.add_cause_admin(db.session, cause, admin_form.email.data)
         if outcome.saved:
             flash(f"{user.name} is now a charity admin of {cause.name}.", "success")
             return redirect(url_for("pages.edit_cause", slug=cause.slug))
@@ -112,7 +111,7 @@ def _render_form(cause: Cause, form: CauseForm, admin_form: CauseAdminForm):
     return render_template(
         "pages/cause_form.html",
         form=form,
-        cause=queries.CauseRef(cause.slug, cause.name, cause.country),
+        cause=view_models.CauseRef(cause.slug, cause.name, cause.country),
         admin_form=admin_form if _is_platform_admin() else None,
     )
 
@@ -124,8 +123,8 @@ def _add_blank_unit_lines(form: CauseForm, currency: str) -> None:
         )
 
 
-def _cause_input(form: CauseForm) -> services.CauseInput:
-    return services.CauseInput(
+def _cause_input(form: CauseForm) -> cause_services.CauseInput:
+    return cause_services.CauseInput(
         name=form.name.data or "",
         slug=form.slug.data or "",
         legal_name=form.legal_name.data or "",
@@ -138,14 +137,14 @@ def _cause_input(form: CauseForm) -> services.CauseInput:
         description=form.description.data or "",
         signatory_name=form.signatory_name.data or "",
         impact_units=[
-            services.ImpactUnitInput(
+            cause_services.ImpactUnitInput(
                 amount=line.amount.data or "",
                 currency=line.currency.data or "",
                 singular=line.singular.data or "",
                 plural=line.plural.data or "",
             )
             if not line.remove.data
-            else services.ImpactUnitInput("", "", "", "")
+            else cause_services.ImpactUnitInput("", "", "", "")
             for line in form.impact_units
         ],
     )

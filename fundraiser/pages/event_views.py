@@ -10,11 +10,11 @@ from wtforms.fields.choices import SelectChoice
 
 from fundraiser.extensions import db
 from fundraiser.models import Event
-from fundraiser.pages import queries, services
+from fundraiser.pages import event_services, listings, lookups, view_builders
+from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
+from fundraiser.pages.form_errors import saving
 from fundraiser.pages.forms import EventForm
-from fundraiser.pages.formtools import page_number, saving
-from fundraiser.pages.views import bp
 from fundraiser.permissions import can_create_event, can_manage_event, or_404, require, signed_in_user
 
 
@@ -23,7 +23,7 @@ from fundraiser.permissions import can_create_event, can_manage_event, or_404, r
 def events():
     return render_template(
         "pages/events.html",
-        events=queries.event_list(db.session),
+        events=view_builders.event_list(db.session),
         can_create=can_create_event(signed_in_user()),
     )
 
@@ -31,8 +31,8 @@ def events():
 @bp.get("/events/<slug>")
 @public_page
 def show_event(slug: str):
-    event = or_404(queries.find_event(db.session, slug))
-    view = queries.event_view(db.session, event, page_number(request.args.get("page")))
+    event = or_404(lookups.find_event(db.session, slug))
+    view = view_builders.event_view(db.session, event, listings.page_number(request.args.get("page")))
     return render_template(
         "pages/event.html", view=view, can_manage=can_manage_event(signed_in_user(), event)
     )
@@ -46,7 +46,7 @@ def new_event():
     _fill_cause_choices(form)
     if form.validate_on_submit():
         with saving(form) as outcome:
-            event = services.create_event(db.session, current_user, _event_input(form))
+            event = event_services.create_event(db.session, current_user, _event_input(form))
         if outcome.saved:
             flash("Event created.", "success")
             return redirect(url_for("pages.show_event", slug=event.slug))
@@ -57,29 +57,28 @@ def new_event():
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_event(slug: str):
-    event = or_404(queries.find_event(db.session, slug))
-    require(can_manage_event(signed_in_user(), event))
+    event = or_404(lookups.find_event(db.session, slug), check=can_manage_event)
     form = EventForm(obj=None if request.method == "POST" else _event_form_data(event))
     _fill_cause_choices(form)
     if form.validate_on_submit():
         with saving(form) as outcome:
-            services.update_event(db.session, event, _event_input(form))
+            event_services.update_event(db.session, event, _event_input(form))
         if outcome.saved:
             flash("Event saved.", "success")
             return redirect(url_for("pages.show_event", slug=event.slug))
     status = 200 if request.method == "GET" else 422
-    return render_template("pages/event_form.html", form=form, event=queries.event_card(event)), status
+    return render_template("pages/event_form.html", form=form, event=view_builders.event_card(event)), status
 
 
 def _fill_cause_choices(form: EventForm) -> None:
-    causes = queries.all_causes(db.session)
+    causes = lookups.all_causes(db.session)
     form.cause_ids.choices = [
         SelectChoice(str(cause.id), f"{cause.name} ({cause.country})") for cause in causes
     ]
 
 
-def _event_input(form: EventForm) -> services.EventInput:
-    return services.EventInput(
+def _event_input(form: EventForm) -> event_services.EventInput:
+    return event_services.EventInput(
         name=form.name.data or "",
         slug=form.slug.data or "",
         starts_on=form.starts_on.data,
@@ -93,7 +92,7 @@ def _event_input(form: EventForm) -> services.EventInput:
 
 
 def _event_form_data(event: Event) -> SimpleNamespace:
-    card = queries.event_card(event)
+    card = view_builders.event_card(event)
     return SimpleNamespace(
         name=event.name,
         slug=event.slug,

@@ -25,8 +25,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from fundraiser.countries import COUNTRIES
 from fundraiser.forms import BaseForm, NulFreeMeta
+from fundraiser.models import PageStatus
 from fundraiser.money import SUPPORTED_CURRENCIES
-from fundraiser.pages.services import parse_distance_km
+from fundraiser.pages.event_services import parse_distance_km
 from fundraiser.pages.slugs import SlugError, validate_slug
 
 CURRENCY_CHOICES = [SelectChoice(code) for code in SUPPORTED_CURRENCIES]
@@ -79,10 +80,10 @@ class NewPageForm(PageDetailsForm):
     status = RadioField(
         "When it is ready",
         choices=[
-            SelectChoice("draft", "Keep it as a draft for now"),
-            SelectChoice("published", "Publish it now"),
+            SelectChoice(PageStatus.DRAFT, "Keep it as a draft for now"),
+            SelectChoice(PageStatus.PUBLISHED, "Publish it now"),
         ],
-        default="draft",
+        default=PageStatus.DRAFT,
     )
 
 

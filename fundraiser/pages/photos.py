@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from flask import url_for
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_WIDTH = 1600
@@ -71,14 +72,14 @@ def prepare_photo(stream: BinaryIO, max_bytes: int) -> PreparedPhoto:
     return PreparedPhoto(content, extension)
 
 
-def save_photo(stream: BinaryIO, folder: str | Path, max_bytes: int) -> str:
-    """Validate, re-encode and store an upload; returns the stored file name."""
-    return prepare_photo(stream, max_bytes).store(folder)
-
-
 def is_stored_name(name: str) -> bool:
     """Only names this module made may be served: no paths, no other files."""
     return bool(STORED_NAME.match(name))
+
+
+def upload_url(name: str | None) -> str | None:
+    """Where a stored photo or logo is served; None for none."""
+    return url_for("pages.upload", name=name) if name else None
 
 
 def _open_verified(data: bytes) -> Image.Image:

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 from fundraiser.extensions import db
 from fundraiser.models import PledgePage, Team
 from fundraiser.money import amount_text
-from fundraiser.pages import queries, services
+from fundraiser.pages import listings, lookups, team_services, validation, view_builders
+from fundraiser.pages.blueprint import bp
 from fundraiser.pages.caching import public_page
+from fundraiser.pages.form_errors import add_errors, saving
 from fundraiser.pages.forms import ActionForm, TeamForm, TeamPageForm, optional_int
-from fundraiser.pages.formtools import add_errors, saving
-from fundraiser.pages.views import bp
 from fundraiser.permissions import can_manage_team, or_404, require, signed_in_user
 
 
@@ -24,7 +24,7 @@ def new_team():
     form = TeamForm()
     if form.validate_on_submit():
         with saving(form) as outcome:
-            team = services.create_team(db.session, current_user, _team_input(form))
+            team = team_services.create_team(db.session, current_user, _team_input(form))
         if outcome.saved:
             flash("Team created. Add your pledge page to it below.", "success")
             return redirect(url_for("pages.show_team", slug=team.slug))
@@ -35,7 +35,7 @@ def new_team():
 @bp.get("/teams/<slug>")
 @public_page
 def show_team(slug: str):
-    team = or_404(queries.find_team(db.session, slug))
+    team = or_404(lookups.find_team(db.session, slug))
     # No forms (so no CSRF token in the session) for anonymous visitors: see show_page.
     return _render_team(team, TeamPageForm(formdata=None) if signed_in_user() else None), 200
 
@@ -43,12 +43,11 @@ def show_team(slug: str):
 @bp.route("/teams/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_team(slug: str):
-    team = or_404(queries.find_team(db.session, slug))
-    require(can_manage_team(signed_in_user(), team))
+    team = or_404(lookups.find_team(db.session, slug), check=can_manage_team)
     form = TeamForm(obj=None if request.method == "POST" else _team_form_data(team))
     if form.validate_on_submit():
         with saving(form) as outcome:
-            services.update_team(db.session, team, _team_input(form))
+            team_services.update_team(db.session, team, _team_input(form))
         if outcome.saved:
             flash("Team saved.", "success")
             return redirect(url_for("pages.show_team", slug=team.slug))
@@ -59,17 +58,17 @@ def edit_team(slug: str):
 @bp.post("/teams/<slug>/join")
 @login_required
 def join_team(slug: str):
-    return _change_membership(slug, services.join_team, "Your page is now part of {team}.")
+    return _change_membership(slug, team_services.join_team, "Your page is now part of {team}.")
 
 
 @bp.post("/teams/<slug>/leave")
 @login_required
 def leave_team(slug: str):
-    return _change_membership(slug, services.leave_team, "The page has left {team}.")
+    return _change_membership(slug, team_services.leave_team, "The page has left {team}.")
 
 
 def _change_membership(slug: str, change, done: str):
-    team = or_404(queries.find_team(db.session, slug))
+    team = or_404(lookups.find_team(db.session, slug))
     form = TeamPageForm()
     if form.validate_on_submit():
         page_id = optional_int(form.page_id.data)
@@ -79,9 +78,9 @@ def _change_membership(slug: str, change, done: str):
         else:
             try:
                 change(db.session, team, page, current_user)
-            except services.NotYours:
+            except validation.NotYours:
                 require(False)
-            except services.InvalidInput as error:
+            except validation.InvalidInput as error:
                 add_errors(form, error.errors)
             else:
                 db.session.commit()
@@ -94,17 +93,17 @@ def _render_team(team: Team, join_form: TeamPageForm | None):
     user = signed_in_user()
     return render_template(
         "pages/team.html",
-        team=queries.team_view(db.session, team),
+        team=view_builders.team_view(db.session, team),
         can_manage=can_manage_team(user, team),
-        joinable=queries.pages_that_can_join(db.session, user, team) if user else [],
-        own_pages=queries.own_pages_in_team(db.session, user, team) if user else [],
+        joinable=listings.pages_that_can_join(db.session, user, team) if user else [],
+        own_pages=listings.own_pages_in_team(db.session, user, team) if user else [],
         join_form=join_form,
         action_form=ActionForm() if user else None,
     )
 
 
-def _team_input(form: TeamForm) -> services.TeamInput:
-    return services.TeamInput(
+def _team_input(form: TeamForm) -> team_services.TeamInput:
+    return team_services.TeamInput(
         name=form.name.data or "",
         slug=form.slug.data or "",
         description=form.description.data or "",

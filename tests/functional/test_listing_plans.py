@@ -9,7 +9,8 @@ from sqlalchemy import insert, select
 
 from fundraiser.extensions import db
 from fundraiser.models import PledgePage, User
-from fundraiser.pages import queries
+from fundraiser.pages import listings
+from fundraiser.pages.view_models import PAGE_SIZE
 
 PAGES = 3_000
 
@@ -55,20 +56,20 @@ def test_a_listing_reads_an_index_in_order_and_sorts_nothing(crowded_event, scop
         "cause": (PledgePage.cause_id == crowded_event.cause_id,),
         "home": (),
     }[scope]
-    statement = queries.listing_ids((*queries._listed(), *criteria)).limit(queries.PAGE_SIZE)
+    statement = listings.listing_ids((*listings.listed_criteria(), *criteria)).limit(PAGE_SIZE)
     text = plan(statement)
     assert "_listing" in text, text
     assert "TEMP B-TREE" not in text and "Sort" not in text, text
 
 
 def test_the_listing_shows_the_most_raised_first_then_the_newest(crowded_event):
-    listed = queries.published_pages(db.session, PledgePage.event_id == crowded_event.event_id).items
+    listed = listings.published_pages(db.session, PledgePage.event_id == crowded_event.event_id).items
     expected = (
         db.session.execute(
             select(PledgePage.id)
             .where(PledgePage.event_id == crowded_event.event_id, PledgePage.status == "published")
             .order_by(PledgePage.raised_amount.desc(), PledgePage.id.desc())
-            .limit(queries.PAGE_SIZE)
+            .limit(PAGE_SIZE)
         )
         .scalars()
         .all()

@@ -1,7 +1,7 @@
 import pytest
 
-from fundraiser.pages.queries import Paged, UnitView, impact_reached
-from fundraiser.pages.services import parse_distance_km
+from fundraiser.pages.event_services import parse_distance_km
+from fundraiser.pages.view_models import Paged, UnitView, impact_reached
 
 MEAL = UnitView(amount=500, currency="GBP", singular="hot meal", plural="hot meals", verb="provides")
 SHELTER = UnitView(

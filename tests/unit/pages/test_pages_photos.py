@@ -8,10 +8,14 @@ from fundraiser.pages.photos import (
     PhotoError,
     is_stored_name,
     prepare_photo,
-    save_photo,
 )
 
 LIMIT = 5 * 1024 * 1024
+
+
+def save_photo(stream, folder, max_bytes: int) -> str:
+    """Validate, re-encode and store an upload, as the views do; returns the stored name."""
+    return prepare_photo(stream, max_bytes).store(folder)
 
 
 def image_bytes(fmt: str, size=(40, 30), mode="RGB", exif: bool = False) -> bytes:

@@ -1,11 +1,11 @@
-"""Small helpers the pages views share: errors onto fields, photos out of forms, 404s."""
+"""Reasons onto form fields: a service's refusal, a refused photo, a slug another request took
+first. `saving(form)` wraps the service calls behind a valid form and commits once."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -15,8 +15,7 @@ from wtforms import Field
 
 from fundraiser.extensions import db
 from fundraiser.pages.photos import PhotoError, PreparedPhoto, prepare_photo
-
-T = TypeVar("T")
+from fundraiser.pages.validation import InvalidInput
 
 
 def add_error(form: FlaskForm, name: str, message: str) -> None:
@@ -49,8 +48,6 @@ def saving(form: FlaskForm) -> Iterator[Outcome]:
     """Run the service calls behind a valid form, then commit once. When a service refuses the
     input, a photo is refused, or another request took the slug, the reason goes on the form,
     nothing is written, and `outcome.saved` stays False."""
-    from fundraiser.pages.services import InvalidInput
-
     outcome = Outcome()
     try:
         yield outcome
@@ -76,13 +73,6 @@ def uploaded_photo(form: FlaskForm, name: str) -> PreparedPhoto | None:
     except PhotoError as error:
         add_error(form, name, str(error))
         raise
-
-
-def page_number(raw: str | None) -> int:
-    """?page=N, where anything that is not a small positive number means the first page."""
-    if raw and raw.isdigit() and len(raw) < 7:
-        return max(1, int(raw))
-    return 1
 
 
 def _find_field(form, name: str) -> Field | None:

@@ -1,0 +1,137 @@
+"""Causes (charities): create and edit with their impact units, and add charity admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fundraiser.countries import COUNTRIES
+from fundraiser.models import Cause, CauseAdmin, ImpactUnit, User
+from fundraiser.money import SUPPORTED_CURRENCIES
+from fundraiser.pages.photos import PreparedPhoto
+from fundraiser.pages.validation import InvalidInput, free_slug, money_field
+
+
+@dataclass
+class ImpactUnitInput:
+    amount: str
+    currency: str
+    singular: str
+    plural: str
+
+
+@dataclass
+class CauseInput:
+    name: str
+    slug: str
+    legal_name: str
+    country: str
+    registration_number: str
+    default_currency: str
+    address: str
+    timezone: str
+    website: str
+    description: str
+    signatory_name: str
+    impact_units: list[ImpactUnitInput] = field(default_factory=list)
+
+
+def create_cause(
+    session: Session, details: CauseInput, *, logo: PreparedPhoto | None = None, upload_folder: str = ""
+) -> Cause:
+    cause = Cause()
+    _apply_cause(session, cause, details, logo, upload_folder)
+    session.add(cause)
+    session.flush()
+    return cause
+
+
+def update_cause(
+    session: Session,
+    cause: Cause,
+    details: CauseInput,
+    *,
+    logo: PreparedPhoto | None = None,
+    upload_folder: str = "",
+) -> Cause:
+    _apply_cause(session, cause, details, logo, upload_folder)
+    session.flush()
+    return cause
+
+
+def add_cause_admin(session: Session, cause: Cause, email: str) -> User:
+    """Make the account with this email a charity admin of the cause (once)."""
+    address = (email or "").strip().lower()
+    user = session.scalar(select(User).where(func.lower(User.email) == address)) if address else None
+    if user is None:
+        raise InvalidInput({"email": "No account has that email; ask them to sign up first."})
+    if cause.id not in user.administered_cause_ids:
+        membership = CauseAdmin(user_id=user.id, cause_id=cause.id)
+        user.cause_memberships.append(membership)
+        session.add(membership)
+        session.flush()
+    return user
+
+
+def _apply_cause(
+    session: Session, cause: Cause, details: CauseInput, logo: PreparedPhoto | None, upload_folder: str
+) -> None:
+    errors: dict[str, str] = {}
+    slug = free_slug(session, Cause, details.slug, cause.id, errors)
+    country = details.country
+    if country not in COUNTRIES:
+        errors["country"] = "Choose the United Kingdom, the United States or Canada."
+    else:
+        number = (details.registration_number or "").strip().upper().replace(" ", "")
+        if not COUNTRIES[country].registration_format.match(number):
+            errors["registration_number"] = COUNTRIES[country].registration_hint
+    if details.default_currency not in SUPPORTED_CURRENCIES:
+        errors["default_currency"] = "Choose a currency from the list."
+    try:
+        ZoneInfo(details.timezone or "")
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = "Enter a time zone name like Europe/London or America/Toronto."
+    website = (details.website or "").strip()
+    if website and not website.lower().startswith(("https://", "http://")):
+        errors["website"] = "Enter a web address starting with https://."
+    units = _impact_units(details.impact_units, errors)
+    if errors:
+        raise InvalidInput(errors)
+    cause.slug = slug
+    cause.name = details.name.strip()
+    cause.legal_name = details.legal_name.strip()
+    cause.country = country
+    cause.registration_number = (details.registration_number or "").strip().upper().replace(" ", "")
+    cause.default_currency = details.default_currency
+    cause.address = details.address or ""
+    cause.timezone = details.timezone
+    cause.website = website
+    cause.description = details.description or ""
+    cause.signatory_name = (details.signatory_name or "").strip()
+    cause.impact_units = units
+    if logo is not None:
+        cause.logo_path = logo.store(upload_folder)
+
+
+def _impact_units(lines: list[ImpactUnitInput], errors: dict[str, str]) -> list[ImpactUnit]:
+    """Lines left wholly blank are ignored; a started line must be complete."""
+    units = []
+    for index, line in enumerate(lines):
+        if not any((text or "").strip() for text in (line.amount, line.singular, line.plural)):
+            continue
+        key = f"impact_units-{index}"
+        if line.currency not in SUPPORTED_CURRENCIES:
+            errors[f"{key}-currency"] = "Choose a currency from the list."
+            continue
+        amount = money_field(line.amount, line.currency, f"{key}-amount", errors)
+        singular, plural = (line.singular or "").strip(), (line.plural or "").strip()
+        if not singular:
+            errors[f"{key}-singular"] = "Say what one unit buys, like “hot meal”."
+        if not plural:
+            errors[f"{key}-plural"] = "Give the plural, like “hot meals”."
+        if amount and singular and plural:
+            units.append(ImpactUnit(amount=amount, currency=line.currency, singular=singular, plural=plural))
+    return units

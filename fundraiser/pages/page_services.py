@@ -1,0 +1,136 @@
+"""Pledge pages: create, edit, publish and unpublish, and the runner's dated updates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from fundraiser.models import Cause, Event, PageStatus, PageUpdate, PledgePage, User
+from fundraiser.models.columns import utcnow
+from fundraiser.pages.markdown import render_markdown
+from fundraiser.pages.photos import PreparedPhoto
+from fundraiser.pages.slugs import suggest_slug, unique_slug
+from fundraiser.pages.validation import InvalidInput, free_slug, money_field
+
+
+@dataclass
+class PageInput:
+    title: str
+    story: str
+    target: str
+    slug: str = ""
+
+
+def create_page(
+    session: Session,
+    runner: User,
+    *,
+    event_id: int | None,
+    cause_id: int | None,
+    details: PageInput,
+    publish: bool = False,
+    photo: PreparedPhoto | None = None,
+    upload_folder: str = "",
+) -> PledgePage:
+    """A new pledge page for an open event and one of that event's causes."""
+    errors: dict[str, str] = {}
+    event, cause = _event_and_cause(session, event_id, cause_id, errors)
+    currency = cause.default_currency if cause else "GBP"
+    target = money_field(details.target, currency, "target", errors)
+    slug = _page_slug(session, details, None, errors)
+    if errors:
+        raise InvalidInput(errors)
+    page = PledgePage(
+        runner=runner,
+        event=event,
+        cause=cause,
+        title=details.title.strip(),
+        slug=slug,
+        story_markdown=details.story or "",
+        story_html=render_markdown(details.story or ""),
+        target_amount=target,
+        currency=currency,
+        status=PageStatus.DRAFT,
+        photo_path=photo.store(upload_folder) if photo else None,
+    )
+    session.add(page)
+    if publish:
+        publish_page(session, page)
+    session.flush()
+    return page
+
+
+def _event_and_cause(
+    session: Session, event_id: int | None, cause_id: int | None, errors: dict[str, str]
+) -> tuple[Event | None, Cause | None]:
+    """The chosen event, open for new pages, and one of its causes; what is wrong goes in `errors`."""
+    event = session.get(Event, event_id) if event_id else None
+    cause = session.get(Cause, cause_id) if cause_id else None
+    if event is None:
+        errors["event_id"] = "Choose an event."
+    elif not event.is_open:
+        errors["event_id"] = f"{event.name} is closed for new pages; choose an open event."
+    if cause is None:
+        errors["cause_id"] = "Choose a cause."
+    elif event is not None and cause not in event.causes:
+        names = ", ".join(c.name for c in event.causes) or "none yet"
+        errors["cause_id"] = f"{event.name} supports: {names}. Choose one of those."
+    return event, cause
+
+
+def update_page(
+    session: Session,
+    page: PledgePage,
+    details: PageInput,
+    *,
+    photo: PreparedPhoto | None = None,
+    remove_photo: bool = False,
+    upload_folder: str = "",
+) -> PledgePage:
+    """Change a page's words, address, target and photo. Event, cause and currency stay:
+    donations already made were given for them."""
+    errors: dict[str, str] = {}
+    target = money_field(details.target, page.currency, "target", errors)
+    slug = _page_slug(session, details, page.id, errors) if (details.slug or "").strip() else page.slug
+    if errors:
+        raise InvalidInput(errors)
+    page.title = details.title.strip()
+    page.slug = slug
+    page.story_markdown = details.story or ""
+    page.story_html = render_markdown(details.story or "")
+    page.target_amount = target
+    if photo is not None:
+        page.photo_path = photo.store(upload_folder)
+    elif remove_photo:
+        page.photo_path = None
+    session.flush()
+    return page
+
+
+def publish_page(session: Session, page: PledgePage) -> None:
+    page.status = PageStatus.PUBLISHED
+    if page.published_at is None:
+        page.published_at = utcnow()
+    session.flush()
+
+
+def unpublish_page(session: Session, page: PledgePage) -> None:
+    page.status = PageStatus.DRAFT
+    session.flush()
+
+
+def post_update(session: Session, page: PledgePage, body: str) -> PageUpdate:
+    """A dated update on a page, its Markdown sanitised like the story."""
+    if not (body or "").strip():
+        raise InvalidInput({"body": "Write your update before posting it."})
+    update = PageUpdate(page=page, body_markdown=body, body_html=render_markdown(body), posted_at=utcnow())
+    session.add(update)
+    session.flush()
+    return update
+
+
+def _page_slug(session: Session, details: PageInput, page_id: int | None, errors: dict[str, str]) -> str:
+    if not (details.slug or "").strip():
+        return unique_slug(session, PledgePage, suggest_slug(details.title))
+    return free_slug(session, PledgePage, details.slug, page_id, errors)
