@@ -24,6 +24,10 @@ def can_view_page(user: User | None, page: PledgePage) -> bool:
     return page.is_published or can_edit_page(user, page)
 
 
+def is_platform_admin(user: User | None) -> bool:
+    return _signed_in(user) and user.is_platform_admin
+
+
 def can_admin_cause(user: User | None, cause_id: int) -> bool:
     return _signed_in(user) and (user.is_platform_admin or cause_id in user.administered_cause_ids)
 

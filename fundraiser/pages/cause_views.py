@@ -19,7 +19,14 @@ from fundraiser.pages.form_errors import (
     uploaded_photo,
 )
 from fundraiser.pages.forms import CauseAdminForm, CauseForm
-from fundraiser.permissions import can_admin_cause, or_404, require, signed_in_user
+from fundraiser.permissions import (
+    can_admin_cause,
+    can_admin_cause_of,
+    is_platform_admin,
+    or_404,
+    require,
+    signed_in_user,
+)
 
 BLANK_UNIT_LINES = 2
 
@@ -43,7 +50,7 @@ def show_cause(slug: str):
 @bp.route("/causes/new", methods=["GET", "POST"])
 @login_required
 def new_cause():
-    require(_is_platform_admin())
+    require(is_platform_admin(signed_in_user()))
     form = CauseForm()
     if request.method == "GET":
         _add_blank_unit_lines(form, "GBP")
@@ -63,8 +70,7 @@ def new_cause():
 @bp.route("/causes/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit_cause(slug: str):
-    cause = or_404(lookups.find_cause(db.session, slug))
-    require(can_admin_cause(signed_in_user(), cause.id))
+    cause = or_404(lookups.find_cause(db.session, slug), check=can_admin_cause_of)
     form = CauseForm(obj=None if request.method == "POST" else _cause_form_data(cause))
     if request.method == "GET":
         _add_blank_unit_lines(form, cause.default_currency)
@@ -89,7 +95,7 @@ def edit_cause(slug: str):
 @login_required
 def add_cause_admin(slug: str):
     cause = or_404(lookups.find_cause(db.session, slug))
-    require(_is_platform_admin())
+    require(is_platform_admin(signed_in_user()))
     admin_form = CauseAdminForm()
     if admin_form.validate_on_submit():
         with saving(admin_form) as outcome:
@@ -102,17 +108,12 @@ def add_cause_admin(slug: str):
     return _render_form(cause, form, admin_form), 422
 
 
-def _is_platform_admin() -> bool:
-    user = signed_in_user()
-    return bool(user and user.is_platform_admin)
-
-
 def _render_form(cause: Cause, form: CauseForm, admin_form: CauseAdminForm):
     return render_template(
         "pages/cause_form.html",
         form=form,
         cause=view_models.CauseRef(cause.slug, cause.name, cause.country),
-        admin_form=admin_form if _is_platform_admin() else None,
+        admin_form=admin_form if is_platform_admin(signed_in_user()) else None,
     )
 
 

@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from fundraiser.countries import locale_of
 from fundraiser.extensions import db
 from fundraiser.models import Cause, DonationStatus, ReportJobStatus, ReportKind
-from fundraiser.pages.queries import find_cause
+from fundraiser.pages.lookups import find_cause
 from fundraiser.permissions import can_admin_cause_of, or_404, signed_in_user
 from fundraiser.receipts.emails import failed_receipt_emails
 from fundraiser.receipts.links import download_token
