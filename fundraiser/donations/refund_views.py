@@ -10,7 +10,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from fundraiser.donations.services import InvalidDonation
+from fundraiser.donations.errors import InvalidDonation
 from fundraiser.extensions import db
 from fundraiser.forms import BaseForm
 from fundraiser.models import Donation

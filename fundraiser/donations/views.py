@@ -17,8 +17,13 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from fundraiser.donations import fees, services
+from fundraiser.donations import fees
+from fundraiser.donations.amounts import amount_error, maximum_amount, minimum_amount
+from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
+from fundraiser.donations.giftaid import gift_aid_allowed
+from fundraiser.donations.pending import create_pending_donation
+from fundraiser.donations.transitions import lock_donation
 from fundraiser.extensions import db, limiter
 from fundraiser.models import Donation, PledgePage
 from fundraiser.money import MoneyError, format_money, parse_amount
@@ -72,9 +77,9 @@ def donation_context(page: PledgePage) -> DonationContext:
     return DonationContext(
         currency=page.currency,
         cause_country=page.cause.country,
-        min_amount=services.minimum_amount(page.currency),
-        max_amount=services.maximum_amount(page.currency),
-        offers_gift_aid=services.gift_aid_allowed(page),
+        min_amount=minimum_amount(page.currency),
+        max_amount=maximum_amount(page.currency),
+        offers_gift_aid=gift_aid_allowed(page),
     )
 
 
@@ -165,7 +170,7 @@ def _start_payment(page: PledgePage, form: DonateForm) -> dict | None:
     donation = _pending_donation(page, form)
     if donation is None:
         return None
-    locked = services.lock_donation(db.session, donation.id)
+    locked = lock_donation(db.session, donation.id)
     try:
         gateway.create_payment_intent(locked)
         setup_secret = _setup_secret(locked)
@@ -196,11 +201,11 @@ def _pending_donation(page: PledgePage, form: DonateForm) -> Donation | None:
     )
     for _ in range(2):
         try:
-            donation = services.create_pending_donation(db.session, page, **values)
+            donation = create_pending_donation(db.session, page, **values)
             _record_address(donation, form)
             db.session.commit()
             return donation
-        except services.InvalidDonation as error:
+        except InvalidDonation as error:
             db.session.rollback()
             _show_service_errors(form, error.errors)
             return None
@@ -268,7 +273,7 @@ def fee_estimate(slug: str):
         amount = parse_amount(request.args.get("amount"), page.currency)
     except MoneyError as error:
         return jsonify(error=str(error)), 400
-    if problem := services.amount_error(amount, page.currency):
+    if problem := amount_error(amount, page.currency):
         return jsonify(error=problem), 400
     fee = fees.fee_cover(amount, page.currency)
     return jsonify(

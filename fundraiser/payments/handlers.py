@@ -3,7 +3,7 @@
 `record_and_handle` records the event id first, so a repeat delivery finds the id taken
 and changes nothing, then applies the effects in the same transaction; the caller commits
 once. A payment that succeeded, the event a burst is made of, takes one conditional UPDATE
-(`services.pay_by_payment_intent`) and the totals; anything unusual takes the careful path.
+(`transitions.pay_by_payment_intent`) and the totals; anything unusual takes the careful path.
 Events that cannot apply yet (their donation unknown, or a refund or dispute before the
 payment it follows) are stored as `deferred` and replayed when the donation becomes paid.
 Code is written for real Stripe: `latest_charge` is an id unless expanded, disputes name a
@@ -24,7 +24,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from fundraiser.donations import services
+from fundraiser.donations import transitions
+from fundraiser.donations.errors import IllegalTransition
 from fundraiser.jobs import enqueue
 from fundraiser.models import Dispute, Donation, StripeEvent
 from fundraiser.models.columns import utcnow
@@ -109,7 +110,7 @@ def apply_event(session: Session, record: StripeEvent, outcome: EventOutcome) ->
         outcome.event_created = record.stripe_created
         try:
             status, detail = handler(session, record.payload["data"]["object"], outcome)
-        except services.IllegalTransition as error:
+        except IllegalTransition as error:
             # Stripe and our records disagree: keep the event for a person to look at.
             log.error("Stripe event %s cannot apply: %s", record.id, error)
             status, detail = "deferred", str(error)
@@ -146,7 +147,7 @@ def find_donation(
         if value:
             donation_id = session.scalar(select(Donation.id).where(column == value))
             if donation_id is not None:
-                return services.lock_donation(session, donation_id)
+                return transitions.lock_donation(session, donation_id)
     return None
 
 
@@ -157,7 +158,7 @@ def payment_succeeded(session: Session, intent: dict[str, Any], outcome: EventOu
     received = intent.get("amount_received") or intent["amount"]
     paid_at = datetime.fromtimestamp(outcome.event_created, UTC) if outcome.event_created else None
     charge_id = object_id(intent.get("latest_charge"))
-    paid = services.pay_by_payment_intent(
+    paid = transitions.pay_by_payment_intent(
         session,
         intent["id"],
         amount_received=received,
@@ -200,7 +201,7 @@ def mark_donation_paid(
 ) -> bool:
     """Mark paid (at Stripe's time when we have it), then apply the events that were
     waiting for this payment."""
-    if not services.mark_paid(session, donation, charge_id=charge_id, paid_at=paid_at):
+    if not transitions.mark_paid(session, donation, charge_id=charge_id, paid_at=paid_at):
         return False
     outcome.paid_donation_ids.append(donation.id)
     replay_deferred(session, (donation.stripe_payment_intent_id, donation.stripe_charge_id), outcome)
@@ -215,7 +216,7 @@ def payment_failed(session: Session, intent: dict[str, Any], outcome: EventOutco
         # A late failure of an earlier attempt: the payment that succeeded stands.
         return "ignored", f"donation {donation.public_id} is already {donation.status}"
     error = intent.get("last_payment_error") or {}
-    services.mark_failed(session, donation, error.get("message") or "The payment failed.")
+    transitions.mark_failed(session, donation, error.get("message") or "The payment failed.")
     return "processed", f"donation {donation.public_id} failed"
 
 
@@ -249,7 +250,7 @@ def apply_refunds(session: Session, donation: Donation, refunds: list[dict[str, 
         if refund.get("status") not in COUNTED_REFUND_STATUSES:
             continue
         reason = (refund.get("metadata") or {}).get("reason") or refund.get("reason") or ""
-        recorded = services.apply_refund(
+        recorded = transitions.apply_refund(
             session, donation, stripe_refund_id=refund["id"], amount=refund["amount"], reason=reason
         )
         applied += recorded is not None
@@ -262,7 +263,7 @@ def dispute_created(session: Session, dispute: dict[str, Any], outcome: EventOut
     donation, waiting = _disputed_donation(session, dispute)
     if donation is None:
         return "deferred", waiting
-    services.open_dispute(
+    transitions.open_dispute(
         session,
         donation,
         stripe_dispute_id=dispute["id"],
@@ -282,14 +283,14 @@ def dispute_closed(session: Session, dispute: dict[str, Any], outcome: EventOutc
     known = session.scalar(select(Dispute.id).where(Dispute.stripe_dispute_id == dispute["id"]))
     if known is None:
         # We missed charge.dispute.created: the closed dispute says all we need.
-        services.open_dispute(
+        transitions.open_dispute(
             session,
             donation,
             stripe_dispute_id=dispute["id"],
             amount=dispute["amount"],
             reason=dispute.get("reason") or "",
         )
-    services.close_dispute(session, donation, stripe_dispute_id=dispute["id"], won=status == "won")
+    transitions.close_dispute(session, donation, stripe_dispute_id=dispute["id"], won=status == "won")
     return "processed", f"dispute {dispute['id']} {status} on donation {donation.public_id}"
 
 

@@ -7,8 +7,8 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fundraiser.donations import services
-from fundraiser.donations.services import InvalidDonation
+from fundraiser.donations.errors import InvalidDonation
+from fundraiser.donations.transitions import apply_refund, lock_donation
 from fundraiser.models import Donation, Refund, User
 from fundraiser.money import format_money
 from fundraiser.payments.gateway import PaymentGatewayError, get_gateway
@@ -40,7 +40,7 @@ def refund_donation(
     under Stripe's id from its answer; a `charge.refunded` for it later finds it recorded.
     The donation row stays locked until the caller commits.
     """
-    donation = services.lock_donation(session, donation.id)
+    donation = lock_donation(session, donation.id)
     reason = " ".join(reason.split())
     remaining = refundable_amount(donation)
     errors: dict[str, str] = {}
@@ -71,7 +71,7 @@ def refund_donation(
     )
     if answer.get("status") not in COUNTED_REFUND_STATUSES:
         raise PaymentGatewayError(f"Stripe did not make the refund (it is {answer.get('status')}).")
-    services.apply_refund(
+    apply_refund(
         session,
         donation,
         stripe_refund_id=answer["id"],

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from fundraiser.donations import services
+from fundraiser.donations.transitions import mark_failed
 from fundraiser.models import Donation, StripeEvent
 from fundraiser.payments.gateway import PaymentGateway, object_id
 from fundraiser.payments.handlers import (
@@ -92,7 +92,7 @@ def _sync_payment_intent(session: Session, intent: dict[str, Any], report: SyncR
     elif intent["status"] == "requires_payment_method" and donation.status == "pending":
         error = intent.get("last_payment_error")
         if error:
-            services.mark_failed(session, donation, error.get("message") or "The payment failed.")
+            mark_failed(session, donation, error.get("message") or "The payment failed.")
             report.changes.append(f"donation {donation.public_id}: marked failed ({error.get('message')})")
 
 
