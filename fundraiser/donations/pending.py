@@ -18,7 +18,7 @@ from fundraiser.donations.amounts import amount_error
 from fundraiser.donations.errors import CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE, InvalidDonation
 from fundraiser.donations.fees import fee_cover
 from fundraiser.donations.giftaid import GiftAidDetails, gift_aid_declaration
-from fundraiser.models import Donation, GiftAidDeclaration, PledgePage
+from fundraiser.models import Donation, DonationStatus, GiftAidDeclaration, PledgePage
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PUBLIC_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -114,7 +114,7 @@ def _pending_gift(
         "amount": amount,
         "fee_cover_amount": fee_cover_amount,
         "charged_amount": amount + fee_cover_amount,
-        "status": "pending",
+        "status": DonationStatus.PENDING,
     }
     if attempt_id is not None:
         fields["public_id"] = attempt_id
@@ -188,6 +188,6 @@ def _existing_attempt(
         amount,
         fee_cover_amount,
     )
-    if not same or donation.status != "pending":
+    if not same or donation.status != DonationStatus.PENDING:
         raise InvalidDonation({"attempt_id": "This form was already used: please reload the page."})
     return donation

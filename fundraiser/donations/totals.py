@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm import Session
 
-from fundraiser.models import Donation, FundraisingTotal, PledgePage
+from fundraiser.models import Donation, FundraisingTotal, PledgePage, TotalScope
 
 
 def counts_towards_totals(donation: Donation) -> tuple[int, int]:
@@ -45,7 +45,7 @@ def add_to_totals(session: Session, scopes: TotalScopes, delta: int, count: int)
         return
     statements = _total_statements()
     session.execute(statements.page, {"page_id": scopes.page_id, "delta": delta, "count": count})
-    scopes_in_order = (("event", scopes.event_id), ("cause", scopes.cause_id))
+    scopes_in_order = ((TotalScope.EVENT, scopes.event_id), (TotalScope.CAUSE, scopes.cause_id))
     if delta >= 0 and count >= 0:
         # Money coming in: insert-or-add both rows in one statement.
         params: dict[str, Any] = {}

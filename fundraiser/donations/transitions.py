@@ -23,17 +23,17 @@ from fundraiser.donations.totals import (
     forget_loaded_totals,
     move_totals,
 )
-from fundraiser.models import Dispute, Donation, Refund
-from fundraiser.models.columns import utcnow
+from fundraiser.models import Dispute, DisputeStatus, Donation, DonationStatus, Refund, TotalScope
+from fundraiser.models.columns import sql_list, utcnow
 
 # Which status may follow which. Refunds and disputes change amounts, not these states,
 # except that a refund of everything charged ends in `refunded`.
 ALLOWED_TRANSITIONS = {
-    ("pending", "paid"),
-    ("failed", "paid"),  # the donor tried another card on the same PaymentIntent
-    ("pending", "failed"),
-    ("failed", "failed"),
-    ("paid", "refunded"),
+    (DonationStatus.PENDING, DonationStatus.PAID),
+    (DonationStatus.FAILED, DonationStatus.PAID),  # the donor tried another card on the same PaymentIntent
+    (DonationStatus.PENDING, DonationStatus.FAILED),
+    (DonationStatus.FAILED, DonationStatus.FAILED),
+    (DonationStatus.PAID, DonationStatus.REFUNDED),
 }
 
 
@@ -55,7 +55,7 @@ def lock_donation(session: Session, donation_id: int) -> Donation | None:
     )
 
 
-def _require(donation: Donation, new_status: str) -> None:
+def _require(donation: Donation, new_status: DonationStatus) -> None:
     if (donation.status, new_status) not in ALLOWED_TRANSITIONS:
         raise IllegalTransition(
             f"Donation {donation.public_id} cannot go from {donation.status} to {new_status}."
@@ -67,14 +67,14 @@ def mark_paid(
 ) -> bool:
     """Stripe says the donation is paid: count it. False (and no change) if already paid.
     `pay_by_payment_intent` is the same move in one statement, for the webhook's common case."""
-    if donation.status == "paid" or donation.status == "refunded":
+    if donation.status in Donation.COUNTED_STATUSES:
         if charge_id and not donation.stripe_charge_id:
             donation.stripe_charge_id = charge_id
             session.flush()
         return False
-    _require(donation, "paid")
+    _require(donation, DonationStatus.PAID)
     before = counts_towards_totals(donation)
-    donation.status = "paid"
+    donation.status = DonationStatus.PAID
     donation.paid_at = paid_at or utcnow()
     donation.failure_message = ""
     if charge_id:
@@ -149,19 +149,24 @@ def _paid_donation(row: Any) -> PaidDonation:
     return PaidDonation(**{name: row._mapping[name] for name in PaidDonation.__dataclass_fields__})
 
 
-_PAYABLE = tuple(sorted(before for before, after in ALLOWED_TRANSITIONS if after == "paid"))
+# The statuses a donation may be paid from: it is waiting for payment.
+PAYABLE_STATUSES = tuple(
+    sorted(before for before, after in ALLOWED_TRANSITIONS if after == DonationStatus.PAID)
+)
 
 # pay_by_payment_intent on PostgreSQL: the donation, then its page, then its event's and its
 # cause's totals, in the order add_to_totals takes them (each later step reads the one before,
-# so the rows are locked in that order and two payments never deadlock).
+# so the rows are locked in that order and two payments never deadlock). Statuses and scopes
+# are written into the SQL from the enums as literals, not parameters, so a generic plan still
+# sees them (as the deferred lookup in payments/handlers.py explains).
 _PAY_AND_COUNT_POSTGRESQL = text(
     f"""
     WITH paid AS (
         UPDATE donations
-        SET status = 'paid', paid_at = :new_paid_at, failure_message = '',
+        SET status = '{DonationStatus.PAID}', paid_at = :new_paid_at, failure_message = '',
             stripe_charge_id = COALESCE(CAST(:charge_id AS VARCHAR), stripe_charge_id)
         WHERE stripe_payment_intent_id = :payment_intent_id
-          AND status IN ({", ".join(f"'{status}'" for status in _PAYABLE)})
+          AND status IN ({sql_list(PAYABLE_STATUSES)})
           AND charged_amount = :amount_received AND currency = :in_currency
         RETURNING id, public_id, page_id, event_id, cause_id, currency, stripe_charge_id,
                   GREATEST(0, amount - refunded_amount - disputed_amount) AS kept
@@ -174,9 +179,9 @@ _PAY_AND_COUNT_POSTGRESQL = text(
         RETURNING paid.*
     ), totals AS (
         INSERT INTO fundraising_totals (scope, scope_id, currency, raised_amount, donation_count)
-        SELECT 'event', event_id, currency, kept, CASE WHEN kept > 0 THEN 1 ELSE 0 END FROM page
+        SELECT '{TotalScope.EVENT}', event_id, currency, kept, CASE WHEN kept > 0 THEN 1 ELSE 0 END FROM page
         UNION ALL
-        SELECT 'cause', cause_id, currency, kept, CASE WHEN kept > 0 THEN 1 ELSE 0 END FROM page
+        SELECT '{TotalScope.CAUSE}', cause_id, currency, kept, CASE WHEN kept > 0 THEN 1 ELSE 0 END FROM page
         ON CONFLICT (scope, scope_id, currency) DO UPDATE SET
             raised_amount = fundraising_totals.raised_amount + excluded.raised_amount,
             donation_count = fundraising_totals.donation_count + excluded.donation_count
@@ -197,12 +202,12 @@ def _pay_statement():
         update(table)
         .where(
             table.c.stripe_payment_intent_id == bindparam("payment_intent_id"),
-            table.c.status.in_(_PAYABLE),
+            table.c.status.in_(PAYABLE_STATUSES),
             table.c.charged_amount == bindparam("amount_received"),
             table.c.currency == bindparam("in_currency"),
         )
         .values(
-            status="paid",
+            status=DonationStatus.PAID,
             paid_at=bindparam("new_paid_at", type_=table.c.paid_at.type),
             failure_message="",
             stripe_charge_id=func.coalesce(
@@ -219,8 +224,8 @@ def _pay_statement():
 
 def mark_failed(session: Session, donation: Donation, message: str) -> None:
     """The card was declined or authentication failed. Never moves a paid donation."""
-    _require(donation, "failed")
-    donation.status = "failed"
+    _require(donation, DonationStatus.FAILED)
+    donation.status = DonationStatus.FAILED
     donation.failure_message = (message or "The payment failed.")[:255]
     session.flush()
 
@@ -242,7 +247,7 @@ def apply_refund(
             existing.reason = existing.reason or reason[:255]
             session.flush()
         return None
-    if donation.status != "paid":
+    if donation.status != DonationStatus.PAID:
         raise IllegalTransition(f"Donation {donation.public_id} is {donation.status}: it cannot be refunded.")
     if amount <= 0 or donation.refunded_amount + amount > donation.charged_amount:
         raise IllegalTransition(
@@ -260,8 +265,8 @@ def apply_refund(
     session.add(refund)
     donation.refunded_amount += amount
     if donation.refunded_amount == donation.charged_amount:
-        _require(donation, "refunded")
-        donation.status = "refunded"
+        _require(donation, DonationStatus.REFUNDED)
+        donation.status = DonationStatus.REFUNDED
     move_totals(session, donation, before)
     return refund
 
@@ -294,10 +299,10 @@ def close_dispute(session: Session, donation: Donation, *, stripe_dispute_id: st
     )
     if dispute is None or dispute.donation_id != donation.id:
         raise IllegalTransition(f"Dispute {stripe_dispute_id} is not open on donation {donation.public_id}.")
-    if dispute.status != "open":
+    if dispute.status != DisputeStatus.OPEN:
         return False
     before = counts_towards_totals(donation)
-    dispute.status = "won" if won else "lost"
+    dispute.status = DisputeStatus.WON if won else DisputeStatus.LOST
     dispute.closed_at = utcnow()
     if won:
         donation.disputed_amount = max(0, donation.disputed_amount - dispute.amount)

@@ -25,7 +25,7 @@ from fundraiser.donations.giftaid import gift_aid_allowed
 from fundraiser.donations.pending import create_pending_donation
 from fundraiser.donations.transitions import lock_donation
 from fundraiser.extensions import db, limiter
-from fundraiser.models import Donation, PledgePage
+from fundraiser.models import Donation, DonationStatus, PledgePage
 from fundraiser.money import MoneyError, format_money, parse_amount
 from fundraiser.payments import gateway
 from fundraiser.permissions import signed_in_user
@@ -133,7 +133,7 @@ def donate(slug: str):
 
 def _finished_attempt(attempt: str) -> Donation | None:
     donation = db.session.scalar(select(Donation).where(Donation.public_id == attempt))
-    return donation if donation is not None and donation.status != "pending" else None
+    return donation if donation is not None and donation.status != DonationStatus.PENDING else None
 
 
 def _failed_status(form: DonateForm) -> int:
@@ -306,7 +306,7 @@ def donation_status(donation: Donation) -> dict:
         "charged": format_money(donation.charged_amount, donation.currency),
         "page_raised": format_money(page.raised_amount, page.currency),
         "page_donation_count": page.donation_count,
-        "failure_message": donation.failure_message if donation.status == "failed" else "",
+        "failure_message": donation.failure_message if donation.status == DonationStatus.FAILED else "",
     }
 
 
@@ -323,7 +323,9 @@ def thank_you(public_id: str):
         donation=donation_status(donation),
         page=page_summary(donation.page),
         public_id=public_id,
-        receipt_url=receipt_link_for_donation(db.session, donation.id) if donation.status == "paid" else None,
+        receipt_url=receipt_link_for_donation(db.session, donation.id)
+        if donation.status == DonationStatus.PAID
+        else None,
     )
     return _no_store(current_app.make_response(body))
 

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import stripe
 from flask import current_app
 
+from fundraiser.donations.transitions import PAYABLE_STATUSES
 from fundraiser.models import Donation
 
 log = logging.getLogger(__name__)
@@ -255,7 +256,7 @@ def create_payment_intent(donation: Donation) -> PaymentIntentHandle:
     for the same donation returns the same PaymentIntent (its id is stored, and the
     idempotency key covers a retry before it was stored). The caller commits.
     """
-    if donation.status not in ("pending", "failed"):
+    if donation.status not in PAYABLE_STATUSES:
         raise PaymentGatewayError("This donation is no longer waiting for payment.")
     gateway = get_gateway()
     if donation.stripe_payment_intent_id:
@@ -274,7 +275,7 @@ _PAYMENT_METHOD_ID = re.compile(r"^(?:pm|card)_[A-Za-z0-9_]{1,250}$")
 def create_setup_intent(donation: Donation) -> SetupIntentHandle:
     """A SetupIntent for this donation attempt, so the browser can turn the card into a
     PaymentMethod with `confirmCardSetup` (localstripe's Stripe.js has no createPaymentMethod)."""
-    if donation.status not in ("pending", "failed"):
+    if donation.status not in PAYABLE_STATUSES:
         raise PaymentGatewayError("This donation is no longer waiting for payment.")
     return get_gateway().create_setup_intent(donation)
 
@@ -289,7 +290,7 @@ def confirm_payment(donation: Donation, payment_method_id: str) -> PaymentIntent
     """
     if not _PAYMENT_METHOD_ID.match(payment_method_id or ""):
         raise PaymentGatewayError("We could not read the card details. Please try again.")
-    if donation.status not in ("pending", "failed") or not donation.stripe_payment_intent_id:
+    if donation.status not in PAYABLE_STATUSES or not donation.stripe_payment_intent_id:
         raise PaymentGatewayError("This donation is no longer waiting for payment.")
     intent = get_gateway().confirm_payment_intent(
         donation.stripe_payment_intent_id,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.transitions import apply_refund, lock_donation
-from fundraiser.models import Donation, Refund, User
+from fundraiser.models import Donation, DonationStatus, Refund, User
 from fundraiser.money import format_money
 from fundraiser.payments.gateway import PaymentGatewayError, get_gateway
 from fundraiser.payments.handlers import COUNTED_REFUND_STATUSES
@@ -19,7 +19,7 @@ _REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
 def refundable_amount(donation: Donation) -> int:
     """What Stripe would still refund: the charge less earlier refunds."""
-    if donation.status != "paid":
+    if donation.status != DonationStatus.PAID:
         return 0
     return donation.charged_amount - donation.refunded_amount
 
