@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fundraiser.donations.amounts import amount_error
 from fundraiser.donations.errors import CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE, InvalidDonation
 from fundraiser.donations.fees import fee_cover
 from fundraiser.donations.giftaid import GiftAidDetails, gift_aid_declaration
+from fundraiser.donations.queries import find_donation
 from fundraiser.models import Donation, DonationStatus, GiftAidDeclaration, PledgePage
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -180,7 +180,7 @@ def _existing_attempt(
         return None
     if not _PUBLIC_ID.match(attempt_id):
         raise InvalidDonation({"attempt_id": "This form has expired: please reload the page."})
-    donation = session.scalar(select(Donation).where(Donation.public_id == attempt_id))
+    donation = find_donation(session, attempt_id)
     if donation is None:
         return None
     same = (donation.page_id, donation.amount, donation.fee_cover_amount) == (
