@@ -8,7 +8,7 @@ from typing import TypeVar
 from flask import abort
 from flask_login import current_user
 
-from fundraiser.models import Event, PledgePage, Team, User
+from fundraiser.models import Donation, Event, PledgePage, Team, User
 
 
 def _signed_in(user: User | None) -> bool:
@@ -26,6 +26,11 @@ def can_view_page(user: User | None, page: PledgePage) -> bool:
 
 def can_admin_cause(user: User | None, cause_id: int) -> bool:
     return _signed_in(user) and (user.is_platform_admin or cause_id in user.administered_cause_ids)
+
+
+def can_refund_donation(user: User | None, donation: Donation) -> bool:
+    """A cause's admins refund the donations to it."""
+    return can_admin_cause(user, donation.cause_id)
 
 
 def can_manage_event(user: User | None, event: Event) -> bool:

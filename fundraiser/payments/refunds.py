@@ -43,17 +43,7 @@ def refund_donation(
     donation = lock_donation(session, donation.id)
     reason = " ".join(reason.split())
     remaining = refundable_amount(donation)
-    errors: dict[str, str] = {}
-    if remaining <= 0:
-        errors["amount"] = "This donation has nothing left to refund."
-    elif amount is not None and not 0 < amount <= remaining:
-        errors["amount"] = f"Enter an amount up to {format_money(remaining, donation.currency)}."
-    if not reason:
-        errors["reason"] = "Say why the donation is refunded."
-    elif len(reason) > 255:
-        errors["reason"] = "Use at most 255 characters."
-    if request_id is not None and not _REQUEST_ID.match(request_id):
-        errors["request_id"] = "This form has expired: please reload the page."
+    errors = _refund_errors(donation, amount, remaining, reason, request_id)
     if errors:
         raise InvalidDonation(errors)
     amount = remaining if amount is None else amount
@@ -80,3 +70,21 @@ def refund_donation(
         requested_by_id=requested_by.id,
     )
     return session.scalar(select(Refund).where(Refund.stripe_refund_id == answer["id"]))
+
+
+def _refund_errors(
+    donation: Donation, amount: int | None, remaining: int, reason: str, request_id: str | None
+) -> dict[str, str]:
+    """What is wrong with this refund request, field name to a message for the admin."""
+    errors: dict[str, str] = {}
+    if remaining <= 0:
+        errors["amount"] = "This donation has nothing left to refund."
+    elif amount is not None and not 0 < amount <= remaining:
+        errors["amount"] = f"Enter an amount up to {format_money(remaining, donation.currency)}."
+    if not reason:
+        errors["reason"] = "Say why the donation is refunded."
+    elif len(reason) > 255:
+        errors["reason"] = "Use at most 255 characters."
+    if request_id is not None and not _REQUEST_ID.match(request_id):
+        errors["request_id"] = "This form has expired: please reload the page."
+    return errors
