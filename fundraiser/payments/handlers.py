@@ -30,6 +30,7 @@ from fundraiser.jobs import enqueue
 from fundraiser.models import Dispute, DisputeStatus, Donation, StripeEvent, StripeEventStatus
 from fundraiser.models.columns import utcnow
 from fundraiser.payments.gateway import get_gateway, object_id
+from fundraiser.receipts import tasks
 
 log = logging.getLogger(__name__)
 
@@ -360,13 +361,6 @@ HANDLERS: dict[str, Callable[[Session, dict[str, Any], EventOutcome], Result]] =
 
 def queue_receipt_jobs(paid_donation_ids: list[int], refunded_donation_ids: list[int]) -> None:
     """After the commit: issue receipts for new payments, correct them after refunds."""
-    if not paid_donation_ids and not refunded_donation_ids:
-        return
-    try:
-        from fundraiser.receipts import tasks
-    except ImportError:
-        log.info("Receipts are not installed: no receipt jobs queued")
-        return
     for donation_id in dict.fromkeys(paid_donation_ids):
         enqueue(tasks.issue_receipt_for_donation, donation_id)
     for donation_id in dict.fromkeys(refunded_donation_ids):
