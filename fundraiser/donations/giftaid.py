@@ -66,7 +66,7 @@ _DECLARATION_FIELDS = {
 }
 
 
-def gift_aid_refusal(page: PledgePage, *, is_company: bool, donor_user_id: int | None) -> str | None:
+def _gift_aid_refusal(page: PledgePage, *, is_company: bool, donor_user_id: int | None) -> str | None:
     """Why this gift cannot carry a declaration at all, in words for the donor; None when it can."""
     if not gift_aid_allowed(page):
         return "Gift Aid applies only to gifts in pounds to a UK charity."
@@ -83,7 +83,7 @@ def gift_aid_declaration(
     page: PledgePage, details: GiftAidDetails, amount: int, *, is_company: bool, donor_user_id: int | None
 ) -> tuple[GiftAidDeclaration | None, dict[str, str]]:
     """The declaration for this gift, or None and what is wrong (field name to message)."""
-    refusal = gift_aid_refusal(page, is_company=is_company, donor_user_id=donor_user_id)
+    refusal = _gift_aid_refusal(page, is_company=is_company, donor_user_id=donor_user_id)
     if refusal is not None:
         return None, {"gift_aid": refusal}
     errors: dict[str, str] = {}
