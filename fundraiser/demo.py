@@ -157,13 +157,13 @@ def _demo_gifts(session: Session) -> None:
     """A few paid gifts per page so totals, donor walls and the charity dashboard have figures.
     They never went through Stripe: their PaymentIntent ids start with pi_demo_, and a refund
     of one is refused by the Stripe stand-in."""
-    from fundraiser.donations import services
+    from fundraiser.donations import pending, transitions
 
     pages = session.scalars(select(PledgePage).order_by(PledgePage.id)).all()
     now = utcnow()
     for index, page in enumerate(pages):
         for step, (name, message) in enumerate(DONORS[: 1 + index % 4]):
-            donation = services.create_pending_donation(
+            donation = pending.create_pending_donation(
                 session,
                 page,
                 amount=(1 + step) * 1500 + index * 500,
@@ -177,7 +177,7 @@ def _demo_gifts(session: Session) -> None:
                 address_country=page.cause.country,
             )
             donation.stripe_payment_intent_id = f"pi_demo_{donation.public_id}"
-            services.mark_paid(
+            transitions.mark_paid(
                 session, donation, charge_id=None, paid_at=now - timedelta(days=3 + 11 * step + index)
             )
     session.flush()

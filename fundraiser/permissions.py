@@ -8,7 +8,7 @@ from typing import TypeVar
 from flask import abort
 from flask_login import current_user
 
-from fundraiser.models import Cause, Event, PledgePage, Team, User
+from fundraiser.models import Cause, Donation, Event, PledgePage, Team, User
 
 
 def _signed_in(user: User | None) -> bool:
@@ -35,6 +35,11 @@ def can_admin_cause(user: User | None, cause_id: int) -> bool:
 def can_admin_cause_of(user: User | None, cause: Cause) -> bool:
     """`can_admin_cause` in the shape `or_404(..., check=...)` takes."""
     return can_admin_cause(user, cause.id)
+
+
+def can_refund_donation(user: User | None, donation: Donation) -> bool:
+    """A cause's admins refund the donations to it."""
+    return can_admin_cause(user, donation.cause_id)
 
 
 def can_manage_event(user: User | None, event: Event) -> bool:

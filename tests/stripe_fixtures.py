@@ -31,7 +31,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from fundraiser.donations import services
+from fundraiser.donations.pending import create_pending_donation
 from fundraiser.extensions import db
 from fundraiser.models import Dispute, Donation, FundraisingTotal, PledgePage, Refund
 
@@ -310,7 +310,7 @@ def pending_donation(app):
     def make(page: PledgePage, amount: int = 2500, **fields: Any) -> Donation:
         fields.setdefault("donor_name", f"Donor {next(_ids)}")
         fields.setdefault("donor_email", "donor@example.test")
-        donation = services.create_pending_donation(db.session, page, amount=amount, **fields)
+        donation = create_pending_donation(db.session, page, amount=amount, **fields)
         donation.stripe_payment_intent_id = f"pi_test_{donation.public_id[:20]}"
         db.session.flush()
         return donation

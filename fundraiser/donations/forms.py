@@ -13,7 +13,7 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from fundraiser.donations.services import GiftAidDetails
+from fundraiser.donations.giftaid import GiftAidDetails
 from fundraiser.forms import BaseForm
 from fundraiser.money import MoneyError, format_money, parse_amount, to_minor
 

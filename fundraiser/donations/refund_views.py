@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from fundraiser.donations.services import InvalidDonation
+from fundraiser.donations.errors import InvalidDonation
+from fundraiser.donations.queries import find_donation
 from fundraiser.extensions import db
 from fundraiser.forms import BaseForm
 from fundraiser.models import Donation
@@ -18,7 +18,7 @@ from fundraiser.money import MoneyError, format_money, parse_amount, plain_amoun
 from fundraiser.payments.gateway import PaymentGatewayError
 from fundraiser.payments.handlers import queue_receipt_jobs
 from fundraiser.payments.refunds import refund_donation, refundable_amount
-from fundraiser.permissions import can_admin_cause, require, signed_in_user
+from fundraiser.permissions import can_refund_donation, or_404, signed_in_user
 
 bp = Blueprint("refunds", __name__)
 
@@ -38,62 +38,66 @@ class RefundForm(BaseForm):
     request_id = HiddenField(filters=[as_text])
 
 
-def _donation_for_admin(public_id: str) -> Donation:
-    donation = db.session.scalar(select(Donation).where(Donation.public_id == public_id))
-    if donation is None:
-        abort(404)
-    require(can_admin_cause(signed_in_user(), donation.cause_id))
-    return donation
-
-
 @bp.route("/donations/<public_id>/refund", methods=["GET", "POST"])
 @login_required
 def refund(public_id: str):
-    donation = _donation_for_admin(public_id)
+    donation = or_404(find_donation(db.session, public_id), check=can_refund_donation)
     # Only a posted form counts: a JSON body is not one (Flask-WTF would otherwise read it).
     form = RefundForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.request_id.data = uuid.uuid4().hex
-    elif form.validate_on_submit():
-        try:
-            amount = parse_amount(form.amount.data, donation.currency) if form.amount.data else None
-            refunded = refund_donation(
-                db.session,
-                donation,
-                amount,
-                form.reason.data,
-                signed_in_user(),
-                request_id=form.request_id.data or None,
-            )
-            db.session.commit()
-        except MoneyError as error:
-            form.amount.errors.append(str(error))
-        except InvalidDonation as error:
-            db.session.rollback()
-            for name, message in error.errors.items():
-                getattr(form, name, form.amount).errors.append(message)
-        except PaymentGatewayError as error:
-            db.session.rollback()
-            form.amount.errors.append(error.message)
-        else:
-            queue_receipt_jobs([], [donation.id])
-            flash(
-                f"Refunded {format_money(refunded.amount, donation.currency)} to {donation.donor_name}.",
-                "success",
-            )
-            return redirect(url_for("refunds.refund", public_id=public_id))
-    donation = _donation_for_admin(public_id)
-    return render_template(
-        "donations/refund.html",
-        form=form,
-        donor_name=donation.donor_name,
-        donor_email=donation.donor_email,
-        status=donation.status,
-        charged=format_money(donation.charged_amount, donation.currency),
-        gift=format_money(donation.amount, donation.currency),
-        refunded=format_money(donation.refunded_amount, donation.currency),
-        remaining=refundable_amount(donation),
-        remaining_text=format_money(refundable_amount(donation), donation.currency),
-        remaining_plain=plain_amount(refundable_amount(donation), donation.currency),
-        paid_at=donation.paid_at,
-    ), 200 if request.method == "GET" else 422
+    elif form.validate_on_submit() and _refunded(donation, form):
+        return redirect(url_for("refunds.refund", public_id=public_id))
+    # A refused refund rolled the session back: show the donation as it now is.
+    donation = or_404(find_donation(db.session, public_id), check=can_refund_donation)
+    return render_template("donations/refund.html", form=form, **_refund_page(donation)), (
+        200 if request.method == "GET" else 422
+    )
+
+
+def _refunded(donation: Donation, form: RefundForm) -> bool:
+    """Refund what the form asks and commit, then queue the receipt's correction; False with
+    the reasons on the form when the refund was refused."""
+    try:
+        amount = parse_amount(form.amount.data, donation.currency) if form.amount.data else None
+        refunded = refund_donation(
+            db.session,
+            donation,
+            amount,
+            form.reason.data,
+            signed_in_user(),
+            request_id=form.request_id.data or None,
+        )
+        db.session.commit()
+    except MoneyError as error:
+        form.amount.errors.append(str(error))
+        return False
+    except InvalidDonation as error:
+        db.session.rollback()
+        for name, message in error.errors.items():
+            getattr(form, name, form.amount).errors.append(message)
+        return False
+    except PaymentGatewayError as error:
+        db.session.rollback()
+        form.amount.errors.append(error.message)
+        return False
+    queue_receipt_jobs([], [donation.id])
+    flash(f"Refunded {format_money(refunded.amount, donation.currency)} to {donation.donor_name}.", "success")
+    return True
+
+
+def _refund_page(donation: Donation) -> dict:
+    """The plain values the refund page shows about the donation."""
+    remaining = refundable_amount(donation)
+    return {
+        "donor_name": donation.donor_name,
+        "donor_email": donation.donor_email,
+        "status": donation.status,
+        "charged": format_money(donation.charged_amount, donation.currency),
+        "gift": format_money(donation.amount, donation.currency),
+        "refunded": format_money(donation.refunded_amount, donation.currency),
+        "remaining": remaining,
+        "remaining_text": format_money(remaining, donation.currency),
+        "remaining_plain": plain_amount(remaining, donation.currency),
+        "paid_at": donation.paid_at,
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import asdict
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_limiter import RequestLimit
@@ -17,13 +18,18 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from fundraiser.donations import fees, services
+from fundraiser.donations import checkout, fees
+from fundraiser.donations.amounts import amount_error, maximum_amount, minimum_amount
+from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
+from fundraiser.donations.giftaid import gift_aid_allowed
+from fundraiser.donations.queries import find_donation
 from fundraiser.extensions import db, limiter
-from fundraiser.models import Donation, PledgePage
+from fundraiser.models import Donation, DonationStatus, PledgePage
 from fundraiser.money import MoneyError, format_money, parse_amount
 from fundraiser.payments import gateway
-from fundraiser.permissions import signed_in_user
+from fundraiser.payments.gateway import PaymentGatewayError
+from fundraiser.permissions import or_404, signed_in_user
 from fundraiser.receipts.links import receipt_link_for_donation
 
 log = logging.getLogger(__name__)
@@ -72,9 +78,9 @@ def donation_context(page: PledgePage) -> DonationContext:
     return DonationContext(
         currency=page.currency,
         cause_country=page.cause.country,
-        min_amount=services.minimum_amount(page.currency),
-        max_amount=services.maximum_amount(page.currency),
-        offers_gift_aid=services.gift_aid_allowed(page),
+        min_amount=minimum_amount(page.currency),
+        max_amount=maximum_amount(page.currency),
+        offers_gift_aid=gift_aid_allowed(page),
     )
 
 
@@ -115,7 +121,7 @@ def donate(slug: str):
     if request.method == "GET":
         _preselect_amount(form, context)
     elif form.validate_on_submit():
-        finished = _finished_attempt(form.attempt.data)
+        finished = checkout.finished_attempt(db.session, form.attempt.data)
         if finished is not None:
             # This attempt was already paid for (or failed): a reload must not pay again.
             return redirect(url_for("donations.thank_you", public_id=finished.public_id))
@@ -124,11 +130,6 @@ def donate(slug: str):
             return render_template("donations/pay.html", page=page_summary(page), payment=payment)
     status = 200 if request.method == "GET" else _failed_status(form)
     return _render_form(page, form), status
-
-
-def _finished_attempt(attempt: str) -> Donation | None:
-    donation = db.session.scalar(select(Donation).where(Donation.public_id == attempt))
-    return donation if donation is not None and donation.status != "pending" else None
 
 
 def _failed_status(form: DonateForm) -> int:
@@ -156,51 +157,35 @@ def _preselect_amount(form: DonateForm, context: DonationContext) -> None:
 
 
 def _start_payment(page: PledgePage, form: DonateForm) -> dict | None:
-    """Record the pending donation, then make (or find) its PaymentIntent.
-
-    The donation is committed before Stripe is asked, so a retry of this attempt finds it
-    with the same id and metadata, and the idempotency key yields the same PaymentIntent
-    even if we never heard Stripe's first answer. The PaymentIntent id is committed second.
-    """
-    donation = _pending_donation(page, form)
+    """Record the pending donation and commit, then make (or find) its PaymentIntent and
+    commit again (donations/checkout.py says why in that order)."""
+    donation = _record_gift(page, form)
     if donation is None:
         return None
-    locked = services.lock_donation(db.session, donation.id)
     try:
-        gateway.create_payment_intent(locked)
-        setup_secret = _setup_secret(locked)
-    except gateway.PaymentGatewayError as error:
+        payment = checkout.start_card_payment(db.session, donation.id)
+    except PaymentGatewayError as error:
         db.session.rollback()
         form.form_errors.append(error.message)
         form.gateway_failed = True
         return None
     db.session.commit()
-    return _payment_view(locked, setup_secret)
+    config = current_app.config
+    return asdict(payment) | {
+        "publishable_key": config.get("STRIPE_PUBLISHABLE_KEY") or "",
+        "stripe_js_url": config["STRIPE_JS_URL"],
+    }
 
 
-def _pending_donation(page: PledgePage, form: DonateForm) -> Donation | None:
-    amount = form.amount_minor
-    fee_cover = fees.fee_cover(amount, page.currency) if form.cover_fees.data else 0
+def _record_gift(page: PledgePage, form: DonateForm) -> Donation | None:
     user = signed_in_user()
-    values = dict(
-        amount=amount,
-        fee_cover_amount=fee_cover,
-        donor_name=form.donor_name.data,
-        donor_email=form.donor_email.data,
-        message=form.message.data or "",
-        is_anonymous=form.anonymous,
-        donor_user_id=user.id if user else None,
-        is_company=bool(form.is_company.data),
-        gift_aid=form.gift_aid_details(),
-        attempt_id=form.attempt.data,
-    )
+    gift = _gift(form)
     for _ in range(2):
         try:
-            donation = services.create_pending_donation(db.session, page, **values)
-            _record_address(donation, form)
+            donation = checkout.record_gift(db.session, page, gift, donor_user_id=user.id if user else None)
             db.session.commit()
             return donation
-        except services.InvalidDonation as error:
+        except InvalidDonation as error:
             db.session.rollback()
             _show_service_errors(form, error.errors)
             return None
@@ -211,10 +196,19 @@ def _pending_donation(page: PledgePage, form: DonateForm) -> Donation | None:
     return None
 
 
-def _record_address(donation: Donation, form: DonateForm) -> None:
-    """The donor's postal address for a CRA receipt (a Gift Aid address is set by the service)."""
-    for name, value in form.address_details().items():
-        setattr(donation, name, value)
+def _gift(form: DonateForm) -> checkout.Gift:
+    return checkout.Gift(
+        attempt_id=form.attempt.data,
+        amount=form.amount_minor,
+        cover_fees=bool(form.cover_fees.data),
+        donor_name=form.donor_name.data,
+        donor_email=form.donor_email.data,
+        message=form.message.data or "",
+        is_anonymous=form.anonymous,
+        is_company=bool(form.is_company.data),
+        gift_aid=form.gift_aid_details(),
+        address=form.address_details(),
+    )
 
 
 def _show_service_errors(form: DonateForm, errors: dict[str, str]) -> None:
@@ -232,33 +226,6 @@ def _show_service_errors(form: DonateForm, errors: dict[str, str]) -> None:
             form.form_errors.append(message)
 
 
-def _payment_view(donation: Donation, setup_secret: str) -> dict:
-    """Plain values for the card step: what is charged, and what Stripe.js needs."""
-    config = current_app.config
-    return {
-        "public_id": donation.public_id,
-        "amount": donation.amount,
-        "fee_cover_amount": donation.fee_cover_amount,
-        "charged_amount": donation.charged_amount,
-        "currency": donation.currency,
-        "donor_name": donation.donor_name,
-        "donor_email": donation.donor_email,
-        "is_anonymous": donation.is_anonymous,
-        "gift_aid_wording": donation.gift_aid_declaration.wording if donation.gift_aid_declaration else "",
-        "publishable_key": config.get("STRIPE_PUBLISHABLE_KEY") or "",
-        "stripe_js_url": config["STRIPE_JS_URL"],
-        "setup_secret": setup_secret,
-    }
-
-
-def _setup_secret(donation: Donation) -> str:
-    """localstripe's Stripe.js has no createPaymentMethod: there the card becomes a
-    PaymentMethod through a SetupIntent (confirmCardSetup). Empty for real Stripe."""
-    if not isinstance(gateway.get_gateway(), gateway.LocalStripeGateway):
-        return ""
-    return gateway.create_setup_intent(donation).client_secret
-
-
 @bp.get("/<slug>/donate/fee")
 def fee_estimate(slug: str):
     """The fee cover for an amount, for the form to show as the donor types. The donate
@@ -268,7 +235,7 @@ def fee_estimate(slug: str):
         amount = parse_amount(request.args.get("amount"), page.currency)
     except MoneyError as error:
         return jsonify(error=str(error)), 400
-    if problem := services.amount_error(amount, page.currency):
+    if problem := amount_error(amount, page.currency):
         return jsonify(error=problem), 400
     fee = fees.fee_cover(amount, page.currency)
     return jsonify(
@@ -285,10 +252,7 @@ def donation_by_public_id(public_id: str) -> Donation:
     """The public id is the capability: whoever holds it may see this gift's status."""
     if not re.fullmatch(r"[0-9a-f]{32}", public_id):
         abort(404)
-    donation = db.session.scalar(select(Donation).where(Donation.public_id == public_id))
-    if donation is None:
-        abort(404)
-    return donation
+    return or_404(find_donation(db.session, public_id))
 
 
 def donation_status(donation: Donation) -> dict:
@@ -301,7 +265,7 @@ def donation_status(donation: Donation) -> dict:
         "charged": format_money(donation.charged_amount, donation.currency),
         "page_raised": format_money(page.raised_amount, page.currency),
         "page_donation_count": page.donation_count,
-        "failure_message": donation.failure_message if donation.status == "failed" else "",
+        "failure_message": donation.failure_message if donation.status == DonationStatus.FAILED else "",
     }
 
 
@@ -318,7 +282,9 @@ def thank_you(public_id: str):
         donation=donation_status(donation),
         page=page_summary(donation.page),
         public_id=public_id,
-        receipt_url=receipt_link_for_donation(db.session, donation.id) if donation.status == "paid" else None,
+        receipt_url=receipt_link_for_donation(db.session, donation.id)
+        if donation.status == DonationStatus.PAID
+        else None,
     )
     return _no_store(current_app.make_response(body))
 
@@ -350,7 +316,7 @@ def pay(public_id: str):
         return jsonify(error="We could not read the card details. Please try again."), 400
     try:
         intent = gateway.confirm_payment(donation, payment_method)
-    except gateway.PaymentGatewayError as error:
+    except PaymentGatewayError as error:
         return jsonify(error=error.message), 402
     return jsonify(status=intent.status, client_secret=intent.client_secret)
 

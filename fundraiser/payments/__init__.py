@@ -1,6 +1,7 @@
-"""Stripe: the only package that imports `stripe`.
+"""Stripe: the only package that imports `stripe`, and in it only gateway.py does.
 
-gateway.py   the calls we make to Stripe (real, or the localstripe stand-in)
+gateway.py   the calls we make to Stripe (real, or the localstripe stand-in), and the
+             check of a webhook's signature
 webhooks.py  POST /stripe/webhook: verify, record once, apply
 handlers.py  Stripe events (plain dicts) to donation transitions
 refunds.py   refunds an admin asks for

@@ -11,6 +11,7 @@ request or a double click makes one PaymentIntent or refund at Stripe, not two.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -21,9 +22,14 @@ from typing import Any, Protocol
 import stripe
 from flask import current_app
 
+from fundraiser.donations.transitions import PAYABLE_STATUSES
 from fundraiser.models import Donation
 
 log = logging.getLogger(__name__)
+
+
+class WebhookSignatureError(Exception):
+    """A webhook's payload is not signed with our secret, or the signature is stale."""
 
 
 class PaymentGatewayError(Exception):
@@ -145,7 +151,7 @@ class StripeGateway:
 
     def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
         page = self._call(self.client.v1.refunds.list, params={"charge": charge_id, "limit": 100})
-        return [self._plain(refund) for refund in self._iterate(page)]
+        return list(self._iterate(page))
 
     def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]:
         params = {"created": {"gte": _unix(since)}, "limit": 100}
@@ -171,7 +177,7 @@ class StripeGateway:
 
     @staticmethod
     def _plain(obj: Any) -> dict[str, Any]:
-        return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+        return obj.to_dict()
 
     @staticmethod
     def _gateway_error(error: stripe.StripeError) -> PaymentGatewayError:
@@ -182,7 +188,7 @@ class StripeGateway:
             return PaymentGatewayError("We could not reach our card processor. Please try again in a minute.")
         return PaymentGatewayError(
             "Our card processor refused the request. Please try again, or contact us if it keeps happening.",
-            code=getattr(error, "code", "") or "",
+            code=error.code or "",
         )
 
 
@@ -211,7 +217,7 @@ class LocalStripeGateway(StripeGateway):
 
     def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
         page = self._call(self.client.v1.refunds.list, params={"charge": charge_id})
-        return [self._plain(refund) for refund in self._iterate(page)]
+        return list(self._iterate(page))
 
     def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]:
         page = self._call(self.client.v1.payment_intents.list, params={"limit": 100})
@@ -226,6 +232,17 @@ def _unix(moment: datetime) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp())
+
+
+def verify_webhook(payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:
+    """The event Stripe sent, as a plain dict, once its `Stripe-Signature` header proves it
+    came from Stripe (the stand-in signs as Stripe does). Raises WebhookSignatureError for a
+    missing, wrong or stale signature, and ValueError for a payload that is not JSON."""
+    try:
+        stripe.Webhook.construct_event(payload, signature, secret)
+    except stripe.SignatureVerificationError as error:
+        raise WebhookSignatureError(str(error)) from error
+    return json.loads(payload)
 
 
 def get_gateway() -> PaymentGateway:
@@ -255,7 +272,7 @@ def create_payment_intent(donation: Donation) -> PaymentIntentHandle:
     for the same donation returns the same PaymentIntent (its id is stored, and the
     idempotency key covers a retry before it was stored). The caller commits.
     """
-    if donation.status not in ("pending", "failed"):
+    if donation.status not in PAYABLE_STATUSES:
         raise PaymentGatewayError("This donation is no longer waiting for payment.")
     gateway = get_gateway()
     if donation.stripe_payment_intent_id:
@@ -274,7 +291,7 @@ _PAYMENT_METHOD_ID = re.compile(r"^(?:pm|card)_[A-Za-z0-9_]{1,250}$")
 def create_setup_intent(donation: Donation) -> SetupIntentHandle:
     """A SetupIntent for this donation attempt, so the browser can turn the card into a
     PaymentMethod with `confirmCardSetup` (localstripe's Stripe.js has no createPaymentMethod)."""
-    if donation.status not in ("pending", "failed"):
+    if donation.status not in PAYABLE_STATUSES:
         raise PaymentGatewayError("This donation is no longer waiting for payment.")
     return get_gateway().create_setup_intent(donation)
 
@@ -289,7 +306,7 @@ def confirm_payment(donation: Donation, payment_method_id: str) -> PaymentIntent
     """
     if not _PAYMENT_METHOD_ID.match(payment_method_id or ""):
         raise PaymentGatewayError("We could not read the card details. Please try again.")
-    if donation.status not in ("pending", "failed") or not donation.stripe_payment_intent_id:
+    if donation.status not in PAYABLE_STATUSES or not donation.stripe_payment_intent_id:
         raise PaymentGatewayError("This donation is no longer waiting for payment.")
     intent = get_gateway().confirm_payment_intent(
         donation.stripe_payment_intent_id,

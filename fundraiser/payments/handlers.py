@@ -3,7 +3,7 @@
 `record_and_handle` records the event id first, so a repeat delivery finds the id taken
 and changes nothing, then applies the effects in the same transaction; the caller commits
 once. A payment that succeeded, the event a burst is made of, takes one conditional UPDATE
-(`services.pay_by_payment_intent`) and the totals; anything unusual takes the careful path.
+(`transitions.pay_by_payment_intent`) and the totals; anything unusual takes the careful path.
 Events that cannot apply yet (their donation unknown, or a refund or dispute before the
 payment it follows) are stored as `deferred` and replayed when the donation becomes paid.
 Code is written for real Stripe: `latest_charge` is an id unless expanded, disputes name a
@@ -24,11 +24,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from fundraiser.donations import services
+from fundraiser.donations import transitions
+from fundraiser.donations.errors import IllegalTransition
 from fundraiser.jobs import enqueue
-from fundraiser.models import Dispute, Donation, StripeEvent
+from fundraiser.models import Dispute, DisputeStatus, Donation, StripeEvent, StripeEventStatus
 from fundraiser.models.columns import utcnow
 from fundraiser.payments.gateway import get_gateway, object_id
+from fundraiser.receipts import tasks
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ COUNTED_REFUND_STATUSES = ("succeeded", "pending")
 class EventOutcome:
     """What handling an event did, and the receipt work to queue after the commit."""
 
-    status: str = "processed"
+    status: StripeEventStatus = StripeEventStatus.PROCESSED
     detail: str = ""
     event_created: int = 0  # when Stripe says the event happened (unix seconds)
     paid_donation_ids: list[int] = field(default_factory=list)
@@ -56,7 +58,7 @@ def record_and_handle(session: Session, event: dict[str, Any]) -> EventOutcome |
     record = StripeEvent(
         id=event["id"],
         type=event["type"],
-        status="processed",
+        status=StripeEventStatus.PROCESSED,
         object_id=_object_key(event) or "",
         payload=event,
         stripe_created=int(event.get("created") or 0),
@@ -71,7 +73,7 @@ def record_and_handle(session: Session, event: dict[str, Any]) -> EventOutcome |
         return None
     outcome = EventOutcome()
     apply_event(session, record, outcome)
-    if record.status != "processed":
+    if record.status != StripeEventStatus.PROCESSED:
         session.execute(
             update(StripeEvent)
             .where(StripeEvent.id == record.id)
@@ -104,17 +106,17 @@ def apply_event(session: Session, record: StripeEvent, outcome: EventOutcome) ->
     """Apply one recorded event and set its status: processed, deferred or ignored."""
     handler = HANDLERS.get(record.type)
     if handler is None:
-        status, detail = "ignored", f"{record.type} is not an event we act on"
+        status, detail = StripeEventStatus.IGNORED, f"{record.type} is not an event we act on"
     else:
         outcome.event_created = record.stripe_created
         try:
             status, detail = handler(session, record.payload["data"]["object"], outcome)
-        except services.IllegalTransition as error:
+        except IllegalTransition as error:
             # Stripe and our records disagree: keep the event for a person to look at.
             log.error("Stripe event %s cannot apply: %s", record.id, error)
-            status, detail = "deferred", str(error)
+            status, detail = StripeEventStatus.DEFERRED, str(error)
     record.status = status
-    record.processed_at = None if status == "deferred" else utcnow()
+    record.processed_at = None if status == StripeEventStatus.DEFERRED else utcnow()
     outcome.detail = detail
     log.info("Stripe event %s (%s): %s, %s", record.id, record.type, status, detail)
 
@@ -146,18 +148,18 @@ def find_donation(
         if value:
             donation_id = session.scalar(select(Donation.id).where(column == value))
             if donation_id is not None:
-                return services.lock_donation(session, donation_id)
+                return transitions.lock_donation(session, donation_id)
     return None
 
 
-Result = tuple[str, str]
+Result = tuple[StripeEventStatus, str]
 
 
 def payment_succeeded(session: Session, intent: dict[str, Any], outcome: EventOutcome) -> Result:
     received = intent.get("amount_received") or intent["amount"]
     paid_at = datetime.fromtimestamp(outcome.event_created, UTC) if outcome.event_created else None
     charge_id = object_id(intent.get("latest_charge"))
-    paid = services.pay_by_payment_intent(
+    paid = transitions.pay_by_payment_intent(
         session,
         intent["id"],
         amount_received=received,
@@ -168,13 +170,16 @@ def payment_succeeded(session: Session, intent: dict[str, Any], outcome: EventOu
     if paid is not None:
         outcome.paid_donation_ids.append(paid.id)
         replay_deferred(session, (intent["id"], paid.stripe_charge_id), outcome)
-        return "processed", f"donation {paid.public_id} paid"
+        return StripeEventStatus.PROCESSED, f"donation {paid.public_id} paid"
     # Not the common case: unknown, paid already, found only by our id, or a different amount.
     donation = find_donation(session, payment_intent_id=intent["id"], public_id=_our_public_id(intent))
     if donation is None:
         return _unknown(intent)
     if donation.stripe_payment_intent_id not in (None, intent["id"]):
-        return "ignored", f"donation {donation.public_id} is paying through another PaymentIntent"
+        return (
+            StripeEventStatus.IGNORED,
+            f"donation {donation.public_id} is paying through another PaymentIntent",
+        )
     if received != donation.charged_amount or intent["currency"].upper() != donation.currency:
         log.error(
             "PaymentIntent %s paid %s %s for donation %s",
@@ -183,11 +188,11 @@ def payment_succeeded(session: Session, intent: dict[str, Any], outcome: EventOu
             intent["currency"],
             donation.id,
         )
-        return "deferred", "the amount paid differs from the donation"
+        return StripeEventStatus.DEFERRED, "the amount paid differs from the donation"
     donation.stripe_payment_intent_id = intent["id"]
     if mark_donation_paid(session, donation, charge_id, outcome, paid_at=paid_at):
-        return "processed", f"donation {donation.public_id} paid"
-    return "processed", f"donation {donation.public_id} was already paid"
+        return StripeEventStatus.PROCESSED, f"donation {donation.public_id} paid"
+    return StripeEventStatus.PROCESSED, f"donation {donation.public_id} was already paid"
 
 
 def mark_donation_paid(
@@ -200,7 +205,7 @@ def mark_donation_paid(
 ) -> bool:
     """Mark paid (at Stripe's time when we have it), then apply the events that were
     waiting for this payment."""
-    if not services.mark_paid(session, donation, charge_id=charge_id, paid_at=paid_at):
+    if not transitions.mark_paid(session, donation, charge_id=charge_id, paid_at=paid_at):
         return False
     outcome.paid_donation_ids.append(donation.id)
     replay_deferred(session, (donation.stripe_payment_intent_id, donation.stripe_charge_id), outcome)
@@ -213,10 +218,10 @@ def payment_failed(session: Session, intent: dict[str, Any], outcome: EventOutco
         return _unknown(intent)
     if donation.status in Donation.COUNTED_STATUSES:
         # A late failure of an earlier attempt: the payment that succeeded stands.
-        return "ignored", f"donation {donation.public_id} is already {donation.status}"
+        return StripeEventStatus.IGNORED, f"donation {donation.public_id} is already {donation.status}"
     error = intent.get("last_payment_error") or {}
-    services.mark_failed(session, donation, error.get("message") or "The payment failed.")
-    return "processed", f"donation {donation.public_id} failed"
+    transitions.mark_failed(session, donation, error.get("message") or "The payment failed.")
+    return StripeEventStatus.PROCESSED, f"donation {donation.public_id} failed"
 
 
 def charge_refunded(session: Session, charge: dict[str, Any], outcome: EventOutcome) -> Result:
@@ -224,14 +229,14 @@ def charge_refunded(session: Session, charge: dict[str, Any], outcome: EventOutc
         session, payment_intent_id=object_id(charge.get("payment_intent")), charge_id=charge["id"]
     )
     if donation is None:
-        return "deferred", f"no donation for charge {charge['id']} yet"
+        return StripeEventStatus.DEFERRED, f"no donation for charge {charge['id']} yet"
     if donation.status not in Donation.COUNTED_STATUSES:
-        return "deferred", f"donation {donation.public_id} is not paid yet"
+        return StripeEventStatus.DEFERRED, f"donation {donation.public_id} is not paid yet"
     donation.stripe_charge_id = donation.stripe_charge_id or charge["id"]
     applied = apply_refunds(session, donation, refunds_of_charge(charge))
     if applied:
         outcome.refunded_donation_ids.append(donation.id)
-    return "processed", f"{applied} new refund(s) on donation {donation.public_id}"
+    return StripeEventStatus.PROCESSED, f"{applied} new refund(s) on donation {donation.public_id}"
 
 
 def refunds_of_charge(charge: dict[str, Any]) -> list[dict[str, Any]]:
@@ -249,7 +254,7 @@ def apply_refunds(session: Session, donation: Donation, refunds: list[dict[str, 
         if refund.get("status") not in COUNTED_REFUND_STATUSES:
             continue
         reason = (refund.get("metadata") or {}).get("reason") or refund.get("reason") or ""
-        recorded = services.apply_refund(
+        recorded = transitions.apply_refund(
             session, donation, stripe_refund_id=refund["id"], amount=refund["amount"], reason=reason
         )
         applied += recorded is not None
@@ -258,39 +263,42 @@ def apply_refunds(session: Session, donation: Donation, refunds: list[dict[str, 
 
 def dispute_created(session: Session, dispute: dict[str, Any], outcome: EventOutcome) -> Result:
     if dispute.get("status", "").startswith("warning_"):
-        return "ignored", "an inquiry withdraws no funds"
+        return StripeEventStatus.IGNORED, "an inquiry withdraws no funds"
     donation, waiting = _disputed_donation(session, dispute)
     if donation is None:
-        return "deferred", waiting
-    services.open_dispute(
+        return StripeEventStatus.DEFERRED, waiting
+    transitions.open_dispute(
         session,
         donation,
         stripe_dispute_id=dispute["id"],
         amount=dispute["amount"],
         reason=dispute.get("reason") or "",
     )
-    return "processed", f"dispute {dispute['id']} opened on donation {donation.public_id}"
+    return StripeEventStatus.PROCESSED, f"dispute {dispute['id']} opened on donation {donation.public_id}"
 
 
 def dispute_closed(session: Session, dispute: dict[str, Any], outcome: EventOutcome) -> Result:
     status = dispute.get("status")
-    if status not in ("won", "lost"):
-        return "ignored", f"a dispute closed as {status} moves no money"
+    # Stripe closes a dispute as `won` or `lost`, the words of our DisputeStatus.
+    if status not in (DisputeStatus.WON, DisputeStatus.LOST):
+        return StripeEventStatus.IGNORED, f"a dispute closed as {status} moves no money"
     donation, waiting = _disputed_donation(session, dispute)
     if donation is None:
-        return "deferred", waiting
+        return StripeEventStatus.DEFERRED, waiting
     known = session.scalar(select(Dispute.id).where(Dispute.stripe_dispute_id == dispute["id"]))
     if known is None:
         # We missed charge.dispute.created: the closed dispute says all we need.
-        services.open_dispute(
+        transitions.open_dispute(
             session,
             donation,
             stripe_dispute_id=dispute["id"],
             amount=dispute["amount"],
             reason=dispute.get("reason") or "",
         )
-    services.close_dispute(session, donation, stripe_dispute_id=dispute["id"], won=status == "won")
-    return "processed", f"dispute {dispute['id']} {status} on donation {donation.public_id}"
+    transitions.close_dispute(
+        session, donation, stripe_dispute_id=dispute["id"], won=status == DisputeStatus.WON
+    )
+    return StripeEventStatus.PROCESSED, f"dispute {dispute['id']} {status} on donation {donation.public_id}"
 
 
 def _disputed_donation(session: Session, dispute: dict[str, Any]) -> tuple[Donation | None, str]:
@@ -327,7 +335,7 @@ def replay_deferred(session: Session, keys: tuple[str | None, str | None], outco
 # The status is written into the SQL, not sent as a parameter: a statement PostgreSQL has
 # prepared with a generic plan can use the partial index only when it sees the literal.
 _DEFERRED_FOR = select(StripeEvent.__table__.c.id).where(
-    text("stripe_events.status = 'deferred'"),
+    text(f"stripe_events.status = '{StripeEventStatus.DEFERRED}'"),
     StripeEvent.__table__.c.object_id.in_([bindparam("payment_intent_id"), bindparam("charge_id")]),
 )
 
@@ -338,8 +346,8 @@ def _our_public_id(intent: dict[str, Any]) -> str | None:
 
 def _unknown(intent: dict[str, Any]) -> Result:
     if not _our_public_id(intent):
-        return "ignored", f"PaymentIntent {intent['id']} is not a donation"
-    return "deferred", f"no donation for PaymentIntent {intent['id']} yet"
+        return StripeEventStatus.IGNORED, f"PaymentIntent {intent['id']} is not a donation"
+    return StripeEventStatus.DEFERRED, f"no donation for PaymentIntent {intent['id']} yet"
 
 
 HANDLERS: dict[str, Callable[[Session, dict[str, Any], EventOutcome], Result]] = {
@@ -353,13 +361,6 @@ HANDLERS: dict[str, Callable[[Session, dict[str, Any], EventOutcome], Result]] =
 
 def queue_receipt_jobs(paid_donation_ids: list[int], refunded_donation_ids: list[int]) -> None:
     """After the commit: issue receipts for new payments, correct them after refunds."""
-    if not paid_donation_ids and not refunded_donation_ids:
-        return
-    try:
-        from fundraiser.receipts import tasks
-    except ImportError:
-        log.info("Receipts are not installed: no receipt jobs queued")
-        return
     for donation_id in dict.fromkeys(paid_donation_ids):
         enqueue(tasks.issue_receipt_for_donation, donation_id)
     for donation_id in dict.fromkeys(refunded_donation_ids):

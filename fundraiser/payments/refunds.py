@@ -7,9 +7,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fundraiser.donations import services
-from fundraiser.donations.services import InvalidDonation
-from fundraiser.models import Donation, Refund, User
+from fundraiser.donations.errors import InvalidDonation
+from fundraiser.donations.transitions import apply_refund, lock_donation
+from fundraiser.models import Donation, DonationStatus, Refund, User
 from fundraiser.money import format_money
 from fundraiser.payments.gateway import PaymentGatewayError, get_gateway
 from fundraiser.payments.handlers import COUNTED_REFUND_STATUSES
@@ -19,7 +19,7 @@ _REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
 def refundable_amount(donation: Donation) -> int:
     """What Stripe would still refund: the charge less earlier refunds."""
-    if donation.status != "paid":
+    if donation.status != DonationStatus.PAID:
         return 0
     return donation.charged_amount - donation.refunded_amount
 
@@ -40,20 +40,10 @@ def refund_donation(
     under Stripe's id from its answer; a `charge.refunded` for it later finds it recorded.
     The donation row stays locked until the caller commits.
     """
-    donation = services.lock_donation(session, donation.id)
+    donation = lock_donation(session, donation.id)
     reason = " ".join(reason.split())
     remaining = refundable_amount(donation)
-    errors: dict[str, str] = {}
-    if remaining <= 0:
-        errors["amount"] = "This donation has nothing left to refund."
-    elif amount is not None and not 0 < amount <= remaining:
-        errors["amount"] = f"Enter an amount up to {format_money(remaining, donation.currency)}."
-    if not reason:
-        errors["reason"] = "Say why the donation is refunded."
-    elif len(reason) > 255:
-        errors["reason"] = "Use at most 255 characters."
-    if request_id is not None and not _REQUEST_ID.match(request_id):
-        errors["request_id"] = "This form has expired: please reload the page."
+    errors = _refund_errors(donation, amount, remaining, reason, request_id)
     if errors:
         raise InvalidDonation(errors)
     amount = remaining if amount is None else amount
@@ -71,7 +61,7 @@ def refund_donation(
     )
     if answer.get("status") not in COUNTED_REFUND_STATUSES:
         raise PaymentGatewayError(f"Stripe did not make the refund (it is {answer.get('status')}).")
-    services.apply_refund(
+    apply_refund(
         session,
         donation,
         stripe_refund_id=answer["id"],
@@ -80,3 +70,21 @@ def refund_donation(
         requested_by_id=requested_by.id,
     )
     return session.scalar(select(Refund).where(Refund.stripe_refund_id == answer["id"]))
+
+
+def _refund_errors(
+    donation: Donation, amount: int | None, remaining: int, reason: str, request_id: str | None
+) -> dict[str, str]:
+    """What is wrong with this refund request, field name to a message for the admin."""
+    errors: dict[str, str] = {}
+    if remaining <= 0:
+        errors["amount"] = "This donation has nothing left to refund."
+    elif amount is not None and not 0 < amount <= remaining:
+        errors["amount"] = f"Enter an amount up to {format_money(remaining, donation.currency)}."
+    if not reason:
+        errors["reason"] = "Say why the donation is refunded."
+    elif len(reason) > 255:
+        errors["reason"] = "Use at most 255 characters."
+    if request_id is not None and not _REQUEST_ID.match(request_id):
+        errors["request_id"] = "This form has expired: please reload the page."
+    return errors

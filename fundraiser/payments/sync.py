@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from fundraiser.donations import services
-from fundraiser.models import Donation, StripeEvent
+from fundraiser.donations.transitions import PAYABLE_STATUSES, mark_failed
+from fundraiser.models import Donation, DonationStatus, StripeEvent, StripeEventStatus
 from fundraiser.payments.gateway import PaymentGateway, object_id
 from fundraiser.payments.handlers import (
     COUNTED_REFUND_STATUSES,
@@ -59,7 +59,9 @@ def replay_stranded_events(session: Session, report: SyncReport) -> None:
                 Donation.stripe_charge_id == StripeEvent.object_id,
             ),
         )
-        .where(StripeEvent.status == "deferred", Donation.status.in_(Donation.COUNTED_STATUSES))
+        .where(
+            StripeEvent.status == StripeEventStatus.DEFERRED, Donation.status.in_(Donation.COUNTED_STATUSES)
+        )
         .order_by(StripeEvent.stripe_created, StripeEvent.received_at)
     ).all()
     for record in stranded:
@@ -68,7 +70,7 @@ def replay_stranded_events(session: Session, report: SyncReport) -> None:
         session.commit()
         report.paid_donation_ids += outcome.paid_donation_ids
         report.refunded_donation_ids += outcome.refunded_donation_ids
-        if record.status != "deferred":
+        if record.status != StripeEventStatus.DEFERRED:
             report.changes.append(f"event {record.id} ({record.type}): {record.status}, {outcome.detail}")
 
 
@@ -77,7 +79,7 @@ def _sync_payment_intent(session: Session, intent: dict[str, Any], report: SyncR
     donation = find_donation(session, payment_intent_id=intent["id"], public_id=public_id)
     if donation is None or donation.stripe_payment_intent_id not in (None, intent["id"]):
         return
-    if intent["status"] == "succeeded" and donation.status in ("pending", "failed"):
+    if intent["status"] == "succeeded" and donation.status in PAYABLE_STATUSES:
         if intent["amount"] != donation.charged_amount or intent["currency"].upper() != donation.currency:
             report.changes.append(
                 f"donation {donation.public_id}: Stripe's amount differs, left for a person"
@@ -89,10 +91,10 @@ def _sync_payment_intent(session: Session, intent: dict[str, Any], report: SyncR
         report.paid_donation_ids += outcome.paid_donation_ids
         report.refunded_donation_ids += outcome.refunded_donation_ids
         report.changes.append(f"donation {donation.public_id}: marked paid")
-    elif intent["status"] == "requires_payment_method" and donation.status == "pending":
+    elif intent["status"] == "requires_payment_method" and donation.status == DonationStatus.PENDING:
         error = intent.get("last_payment_error")
         if error:
-            services.mark_failed(session, donation, error.get("message") or "The payment failed.")
+            mark_failed(session, donation, error.get("message") or "The payment failed.")
             report.changes.append(f"donation {donation.public_id}: marked failed ({error.get('message')})")
 
 
@@ -104,7 +106,7 @@ def _sync_refund(session: Session, refund: dict[str, Any], report: SyncReport) -
         payment_intent_id=object_id(refund.get("payment_intent")),
         charge_id=object_id(refund.get("charge")),
     )
-    if donation is None or donation.status != "paid":
+    if donation is None or donation.status != DonationStatus.PAID:
         return
     if apply_refunds(session, donation, [refund]):
         report.refunded_donation_ids.append(donation.id)

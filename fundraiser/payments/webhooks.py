@@ -7,15 +7,13 @@ so Stripe delivers the event again later.
 
 from __future__ import annotations
 
-import json
 import logging
 
-import stripe
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from fundraiser.extensions import csrf, db, limiter
-from fundraiser.payments.gateway import PaymentGatewayError
+from fundraiser.payments.gateway import PaymentGatewayError, WebhookSignatureError, verify_webhook
 from fundraiser.payments.handlers import queue_receipt_jobs, record_and_handle
 
 log = logging.getLogger(__name__)
@@ -32,10 +30,9 @@ def stripe_webhook():
         return jsonify(error="webhooks are not configured"), 503
     payload = request.get_data()
     try:
-        stripe.Webhook.construct_event(payload, request.headers.get("Stripe-Signature"), secret)
-        event = json.loads(payload)
+        event = verify_webhook(payload, request.headers.get("Stripe-Signature"), secret)
         event_id, event_type = event["id"], event["type"]
-    except stripe.SignatureVerificationError as error:
+    except WebhookSignatureError as error:
         log.warning("Refused a Stripe webhook: %s", error)
         return jsonify(error="bad signature", detail=str(error)), 400
     except (ValueError, KeyError, TypeError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from fundraiser.donations import services
+from fundraiser.donations import transitions
 from fundraiser.extensions import db
 from fundraiser.pages.caching import GAVE_COOKIE, renders
 
@@ -81,7 +81,9 @@ def test_the_etag_changes_when_the_page_total_changes(client, world, pending_don
     db.session.commit()
     before = {name: client.get(url).headers["ETag"] for name, url in urls.items()}
 
-    services.mark_paid(db.session, services.lock_donation(db.session, donation.id), charge_id="ch_cache")
+    transitions.mark_paid(
+        db.session, transitions.lock_donation(db.session, donation.id), charge_id="ch_cache"
+    )
     db.session.commit()
     db.session.expunge_all()
 
@@ -111,7 +113,9 @@ def test_the_render_cache_serves_anonymous_visitors_but_never_someone_who_just_g
     first = client.get(urls["pledge"])
     assert "£0.00" in first.get_data(as_text=True)
 
-    services.mark_paid(db.session, services.lock_donation(db.session, donation.id), charge_id="ch_cache")
+    transitions.mark_paid(
+        db.session, transitions.lock_donation(db.session, donation.id), charge_id="ch_cache"
+    )
     db.session.commit()
     db.session.expunge_all()
 

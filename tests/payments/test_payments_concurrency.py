@@ -66,7 +66,7 @@ def test_a_locked_donation_cannot_change_under_the_lock_holder(app, session, fac
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
-    from fundraiser.donations.services import lock_donation
+    from fundraiser.donations.transitions import lock_donation
     from fundraiser.extensions import db
 
     donation = pending_donation(factories.page(), 2500)

@@ -12,7 +12,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from fundraiser.donations import fees, services
+from fundraiser.donations import fees
+from fundraiser.donations.pending import create_pending_donation
 from fundraiser.extensions import db
 from fundraiser.models import CauseAdmin, Donation, Refund, StripeEvent
 from fundraiser.payments.gateway import (
@@ -33,7 +34,7 @@ def page(factories):
 
 def donate(session, page, amount: int = 2500, **fields) -> tuple[Donation, str]:
     """What the donate view does: a pending donation and its PaymentIntent, committed."""
-    donation = services.create_pending_donation(session, page, amount=amount, **{**DONOR, **fields})
+    donation = create_pending_donation(session, page, amount=amount, **{**DONOR, **fields})
     handle = create_payment_intent(donation)
     session.commit()
     return donation, handle.client_secret

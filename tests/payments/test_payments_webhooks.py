@@ -356,7 +356,7 @@ def test_stripe_sync_applies_a_refund_stranded_behind_its_payment(
     """The race the webhook's own replay cannot see: the refund was deferred by a transaction
     that committed after the payment's replay looked. Here the payment is recorded without a
     replay (as if the refund were not committed yet), then stripe-sync's last step finds it."""
-    from fundraiser.donations import services
+    from fundraiser.donations.transitions import mark_paid
     from fundraiser.payments.sync import SyncReport, replay_stranded_events
 
     donation = pending_donation(page, 2500)
@@ -364,7 +364,7 @@ def test_stripe_sync_applies_a_refund_stranded_behind_its_payment(
     refunded = stripe_events.refunded(donation, [("re_stranded", 1000)])
     assert stripe_events.deliver(client, refunded).json["status"] == "deferred"
     session.expire_all()
-    services.mark_paid(session, donation, charge_id=refunded["data"]["object"]["id"])
+    mark_paid(session, donation, charge_id=refunded["data"]["object"]["id"])
     session.commit()
     assert event_status(session, refunded["id"]) == "deferred"
     report = SyncReport()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import literal, select
 
+from fundraiser.donations.amounts import amount_error, maximum_amount, minimum_amount
 from fundraiser.donations.fees import FEE_RATES, fee_cover, stripe_fee, stripe_fee_sql
-from fundraiser.donations.services import amount_error, maximum_amount, minimum_amount
 
 
 @pytest.mark.parametrize(

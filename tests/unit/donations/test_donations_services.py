@@ -7,8 +7,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from fundraiser.donations import fees, services
-from fundraiser.donations.services import GiftAidDetails, IllegalTransition, InvalidDonation
+from fundraiser.donations import fees, pending, transitions
+from fundraiser.donations.errors import IllegalTransition, InvalidDonation
+from fundraiser.donations.giftaid import GiftAidDetails
 from fundraiser.models import FundraisingTotal, GiftAidDeclaration
 from tests.stripe_fixtures import assert_money_adds_up
 
@@ -34,7 +35,7 @@ def totals(session, page):
 def test_pending_donation_takes_the_page_currency_and_the_server_fee(session, factories):
     page = factories.page(cause=factories.cause("US"))
     fee = fees.fee_cover(2500, "USD")
-    donation = services.create_pending_donation(session, page, amount=2500, fee_cover_amount=fee, **DONOR)
+    donation = pending.create_pending_donation(session, page, amount=2500, fee_cover_amount=fee, **DONOR)
     assert (donation.currency, donation.charged_amount, donation.status) == ("USD", 2500 + fee, "pending")
     assert (donation.cause_id, donation.event_id) == (page.cause_id, page.event_id)
     assert totals(session, page)[0] == (0, 0)
@@ -43,20 +44,20 @@ def test_pending_donation_takes_the_page_currency_and_the_server_fee(session, fa
 def test_pending_donation_refuses_bad_input_with_field_messages(session, factories):
     page = factories.page()
     with pytest.raises(InvalidDonation) as refused:
-        services.create_pending_donation(
+        pending.create_pending_donation(
             session, page, amount=29, donor_name=" ", donor_email="not-an-email", message="x" * 1001
         )
     assert set(refused.value.errors) == {"amount", "donor_name", "donor_email", "message"}
     assert refused.value.errors["message"] == "Use at most 1,000 characters."
     with pytest.raises(InvalidDonation) as refused:
-        services.create_pending_donation(session, page, amount=2500, fee_cover_amount=1, **DONOR)
+        pending.create_pending_donation(session, page, amount=2500, fee_cover_amount=1, **DONOR)
     assert set(refused.value.errors) == {"fee_cover_amount"}
 
 
 def test_control_characters_are_refused(session, factories):
     page = factories.page()
     with pytest.raises(InvalidDonation) as refused:
-        services.create_pending_donation(
+        pending.create_pending_donation(
             session, page, amount=2500, donor_name="Ada\x00", donor_email="ada@example.test", message="hi\x07"
         )
     assert set(refused.value.errors) == {"donor_name", "message"}
@@ -65,23 +66,23 @@ def test_control_characters_are_refused(session, factories):
 def test_draft_pages_take_no_donations(session, factories):
     page = factories.page(status="draft")
     with pytest.raises(InvalidDonation) as refused:
-        services.create_pending_donation(session, page, amount=2500, **DONOR)
+        pending.create_pending_donation(session, page, amount=2500, **DONOR)
     assert "page" in refused.value.errors
 
 
 def test_the_same_attempt_returns_the_same_donation(session, factories):
     page = factories.page()
     attempt = uuid.uuid4().hex
-    first = services.create_pending_donation(session, page, amount=2500, attempt_id=attempt, **DONOR)
-    again = services.create_pending_donation(session, page, amount=2500, attempt_id=attempt, **DONOR)
+    first = pending.create_pending_donation(session, page, amount=2500, attempt_id=attempt, **DONOR)
+    again = pending.create_pending_donation(session, page, amount=2500, attempt_id=attempt, **DONOR)
     assert first.id == again.id and first.public_id == attempt
     with pytest.raises(InvalidDonation):
-        services.create_pending_donation(session, page, amount=3000, attempt_id=attempt, **DONOR)
+        pending.create_pending_donation(session, page, amount=3000, attempt_id=attempt, **DONOR)
 
 
 def test_gift_aid_declaration_is_stored_with_hmrc_wording(session, factories):
     page = factories.page()
-    donation = services.create_pending_donation(session, page, amount=2000, gift_aid=GIFT_AID, **DONOR)
+    donation = pending.create_pending_donation(session, page, amount=2000, gift_aid=GIFT_AID, **DONOR)
     declaration = session.scalar(
         select(GiftAidDeclaration).where(GiftAidDeclaration.donation_id == donation.id)
     )
@@ -95,11 +96,11 @@ def test_gift_aid_declaration_is_stored_with_hmrc_wording(session, factories):
 def test_gift_aid_is_refused_where_hmrc_does_not_allow_it(session, factories):
     us_page = factories.page(cause=factories.cause("US"))
     with pytest.raises(InvalidDonation) as refused:
-        services.create_pending_donation(session, us_page, amount=2000, gift_aid=GIFT_AID, **DONOR)
+        pending.create_pending_donation(session, us_page, amount=2000, gift_aid=GIFT_AID, **DONOR)
     assert "gift_aid" in refused.value.errors
     page = factories.page()
     with pytest.raises(InvalidDonation) as refused:
-        services.create_pending_donation(
+        pending.create_pending_donation(
             session, page, amount=2000, donor_user_id=page.runner_id, gift_aid=GIFT_AID, **DONOR
         )
     assert "gift_aid" in refused.value.errors
@@ -107,67 +108,67 @@ def test_gift_aid_is_refused_where_hmrc_does_not_allow_it(session, factories):
         first_name="Ada", last_name="", house_name_or_number="", address="x", postcode="12345"
     )
     with pytest.raises(InvalidDonation) as refused:
-        services.create_pending_donation(session, page, amount=2000, gift_aid=incomplete, **DONOR)
+        pending.create_pending_donation(session, page, amount=2000, gift_aid=incomplete, **DONOR)
     assert set(refused.value.errors) == {"last_name", "house_name_or_number", "postcode"}
 
 
 def test_paid_counts_once_and_failed_never_unpays(session, factories):
     page = factories.page()
-    donation = services.create_pending_donation(session, page, amount=2500, fee_cover_amount=59, **DONOR)
-    assert services.mark_paid(session, donation, charge_id="ch_1") is True
-    assert services.mark_paid(session, donation, charge_id="ch_1") is False
+    donation = pending.create_pending_donation(session, page, amount=2500, fee_cover_amount=59, **DONOR)
+    assert transitions.mark_paid(session, donation, charge_id="ch_1") is True
+    assert transitions.mark_paid(session, donation, charge_id="ch_1") is False
     assert totals(session, page) == ((2500, 1), {("cause", "GBP"): (2500, 1), ("event", "GBP"): (2500, 1)})
     with pytest.raises(IllegalTransition):
-        services.mark_failed(session, donation, "Your card was declined.")
+        transitions.mark_failed(session, donation, "Your card was declined.")
     assert donation.status == "paid"
     assert_money_adds_up(session)
 
 
 def test_failed_then_paid_with_another_card(session, factories):
-    donation = services.create_pending_donation(session, factories.page(), amount=2500, **DONOR)
-    services.mark_failed(session, donation, "Your card was declined.")
+    donation = pending.create_pending_donation(session, factories.page(), amount=2500, **DONOR)
+    transitions.mark_failed(session, donation, "Your card was declined.")
     assert (donation.status, donation.failure_message) == ("failed", "Your card was declined.")
-    assert services.mark_paid(session, donation, charge_id="ch_2") is True
+    assert transitions.mark_paid(session, donation, charge_id="ch_2") is True
     assert (donation.status, donation.failure_message) == ("paid", "")
 
 
 def test_refunds_take_out_at_most_the_gift_and_apply_once(session, factories):
     page = factories.page()
-    donation = services.create_pending_donation(session, page, amount=2500, fee_cover_amount=59, **DONOR)
+    donation = pending.create_pending_donation(session, page, amount=2500, fee_cover_amount=59, **DONOR)
     with pytest.raises(IllegalTransition):
-        services.apply_refund(session, donation, stripe_refund_id="re_early", amount=100)
-    services.mark_paid(session, donation, charge_id="ch_3")
-    assert services.apply_refund(session, donation, stripe_refund_id="re_1", amount=500) is not None
-    assert services.apply_refund(session, donation, stripe_refund_id="re_1", amount=500) is None
+        transitions.apply_refund(session, donation, stripe_refund_id="re_early", amount=100)
+    transitions.mark_paid(session, donation, charge_id="ch_3")
+    assert transitions.apply_refund(session, donation, stripe_refund_id="re_1", amount=500) is not None
+    assert transitions.apply_refund(session, donation, stripe_refund_id="re_1", amount=500) is None
     assert totals(session, page)[0] == (2000, 1)
     with pytest.raises(IllegalTransition):
-        services.apply_refund(session, donation, stripe_refund_id="re_too_much", amount=2060)
-    services.apply_refund(session, donation, stripe_refund_id="re_2", amount=2059)
+        transitions.apply_refund(session, donation, stripe_refund_id="re_too_much", amount=2060)
+    transitions.apply_refund(session, donation, stripe_refund_id="re_2", amount=2059)
     assert (donation.status, donation.refunded_amount) == ("refunded", 2559)
     assert totals(session, page) == ((0, 0), {("cause", "GBP"): (0, 0), ("event", "GBP"): (0, 0)})
-    assert services.mark_paid(session, donation, charge_id=None) is False
+    assert transitions.mark_paid(session, donation, charge_id=None) is False
     with pytest.raises(IllegalTransition):
-        services.mark_failed(session, donation, "Your card was declined.")
+        transitions.mark_failed(session, donation, "Your card was declined.")
     assert donation.status == "refunded"
     assert_money_adds_up(session)
 
 
 def test_disputes_withdraw_and_a_win_returns_the_money(session, factories):
     page = factories.page()
-    won = services.create_pending_donation(session, page, amount=2000, **DONOR)
-    lost = services.create_pending_donation(session, page, amount=3000, **DONOR)
+    won = pending.create_pending_donation(session, page, amount=2000, **DONOR)
+    lost = pending.create_pending_donation(session, page, amount=3000, **DONOR)
     with pytest.raises(IllegalTransition):
-        services.open_dispute(session, won, stripe_dispute_id="dp_early", amount=2000)
+        transitions.open_dispute(session, won, stripe_dispute_id="dp_early", amount=2000)
     for donation in (won, lost):
-        services.mark_paid(session, donation, charge_id=None)
-    services.open_dispute(session, won, stripe_dispute_id="dp_won", amount=2000, reason="fraudulent")
-    services.open_dispute(session, lost, stripe_dispute_id="dp_lost", amount=3000)
-    assert services.open_dispute(session, lost, stripe_dispute_id="dp_lost", amount=3000) is None
+        transitions.mark_paid(session, donation, charge_id=None)
+    transitions.open_dispute(session, won, stripe_dispute_id="dp_won", amount=2000, reason="fraudulent")
+    transitions.open_dispute(session, lost, stripe_dispute_id="dp_lost", amount=3000)
+    assert transitions.open_dispute(session, lost, stripe_dispute_id="dp_lost", amount=3000) is None
     assert totals(session, page)[0] == (0, 0)
-    assert services.close_dispute(session, won, stripe_dispute_id="dp_won", won=True) is True
-    assert services.close_dispute(session, lost, stripe_dispute_id="dp_lost", won=False) is True
-    assert services.close_dispute(session, won, stripe_dispute_id="dp_won", won=False) is False
+    assert transitions.close_dispute(session, won, stripe_dispute_id="dp_won", won=True) is True
+    assert transitions.close_dispute(session, lost, stripe_dispute_id="dp_lost", won=False) is True
+    assert transitions.close_dispute(session, won, stripe_dispute_id="dp_won", won=False) is False
     assert totals(session, page)[0] == (2000, 1)
     with pytest.raises(IllegalTransition):
-        services.close_dispute(session, won, stripe_dispute_id="dp_unknown", won=True)
+        transitions.close_dispute(session, won, stripe_dispute_id="dp_unknown", won=True)
     assert_money_adds_up(session)

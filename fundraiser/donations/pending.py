@@ -1,0 +1,193 @@
+"""A gift becomes a pending donation: every rule checked first, nothing counted yet.
+
+The server decides what is charged: the fee cover must be 0 or exactly its own estimate.
+Each showing of the donate form carries an attempt id (32 hex digits) that becomes the
+donation's public id, so the same form submitted twice finds the same donation, and so the
+same PaymentIntent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fundraiser.donations.amounts import amount_error
+from fundraiser.donations.errors import CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE, InvalidDonation
+from fundraiser.donations.fees import fee_cover
+from fundraiser.donations.giftaid import GiftAidDetails, gift_aid_declaration
+from fundraiser.donations.queries import find_donation
+from fundraiser.models import Donation, DonationStatus, GiftAidDeclaration, PledgePage
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PUBLIC_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def create_pending_donation(
+    session: Session,
+    page: PledgePage,
+    *,
+    amount: int,
+    fee_cover_amount: int = 0,
+    donor_name: str,
+    donor_email: str,
+    message: str = "",
+    is_anonymous: bool = False,
+    donor_user_id: int | None = None,
+    is_company: bool = False,
+    address_line1: str = "",
+    address_city: str = "",
+    address_postcode: str = "",
+    address_country: str = "",
+    gift_aid: GiftAidDetails | None = None,
+    attempt_id: str | None = None,
+) -> Donation:
+    """Check every rule, then add a pending donation (and its Gift Aid declaration).
+
+    `amount` and `fee_cover_amount` are minor units in the page's currency. With an
+    `attempt_id` already used for this gift, the donation it made. The address is the
+    donor's, for receipts that need one.
+    """
+    existing = _existing_attempt(session, page, attempt_id, amount, fee_cover_amount)
+    if existing is not None:
+        return existing
+    typed = {
+        "donor_name": donor_name,
+        "donor_email": donor_email,
+        "message": message,
+        "address_line1": address_line1,
+        "address_city": address_city,
+        "address_postcode": address_postcode,
+        "address_country": address_country,
+    }
+    donor, declaration = _checked(page, amount, fee_cover_amount, typed, gift_aid, is_company, donor_user_id)
+    donation = Donation(
+        **_pending_gift(page, amount, fee_cover_amount, attempt_id),
+        donor_user_id=donor_user_id,
+        is_anonymous=is_anonymous,
+        is_company=is_company,
+        **donor,
+    )
+    if declaration is not None:
+        _attach_declaration(donation, declaration)
+    session.add(donation)
+    session.flush()
+    return donation
+
+
+def _checked(
+    page: PledgePage,
+    amount: int,
+    fee_cover_amount: int,
+    typed: dict[str, str],
+    gift_aid: GiftAidDetails | None,
+    is_company: bool,
+    donor_user_id: int | None,
+) -> tuple[dict[str, str], GiftAidDeclaration | None]:
+    """The donor's fields tidied and the Gift Aid declaration, or InvalidDonation with every
+    rule the gift breaks."""
+    errors = _gift_errors(page, amount, fee_cover_amount)
+    donor = _donor_fields(typed, errors)
+    declaration = None
+    if gift_aid is not None:
+        declaration, declaration_errors = gift_aid_declaration(
+            page, gift_aid, amount, is_company=is_company, donor_user_id=donor_user_id
+        )
+        errors |= declaration_errors
+    if errors:
+        raise InvalidDonation(errors)
+    return donor, declaration
+
+
+def _pending_gift(
+    page: PledgePage, amount: int, fee_cover_amount: int, attempt_id: str | None
+) -> dict[str, Any]:
+    """A donation's fields for a gift waiting for payment: counted where the page is, in its
+    currency, charging the gift and its fee cover, under the attempt's id when there is one."""
+    fields: dict[str, Any] = {
+        "page_id": page.id,
+        "cause_id": page.cause_id,
+        "event_id": page.event_id,
+        "team_id": page.team_id,
+        "currency": page.currency,
+        "amount": amount,
+        "fee_cover_amount": fee_cover_amount,
+        "charged_amount": amount + fee_cover_amount,
+        "status": DonationStatus.PENDING,
+    }
+    if attempt_id is not None:
+        fields["public_id"] = attempt_id
+    return fields
+
+
+def _gift_errors(page: PledgePage, amount: int, fee_cover_amount: int) -> dict[str, str]:
+    """What is wrong with giving this much to this page."""
+    errors: dict[str, str] = {}
+    if not page.is_published:
+        errors["page"] = "This page is not taking donations."
+    if problem := amount_error(amount, page.currency):
+        errors["amount"] = problem
+    elif fee_cover_amount not in (0, fee_cover(amount, page.currency)):
+        errors["fee_cover_amount"] = "The fee estimate has changed: please check the amount and try again."
+    return errors
+
+
+_DONOR_LIMITS = {
+    "donor_name": 120,
+    "donor_email": 254,
+    "message": 1000,
+    "address_line1": 200,
+    "address_city": 120,
+    "address_postcode": 20,
+    "address_country": 2,
+}
+
+
+def _donor_fields(typed: dict[str, str], errors: dict[str, str]) -> dict[str, str]:
+    """The donor's fields tidied, with what is wrong with them added to `errors`."""
+    clean = {
+        name: value.strip() if name == "message" else " ".join(value.split()) for name, value in typed.items()
+    }
+    clean["address_country"] = clean["address_country"].upper()
+    for name, value in clean.items():
+        if CONTROL_CHARACTERS.search(value):
+            errors[name] = CONTROL_CHARACTERS_MESSAGE
+        elif len(value) > _DONOR_LIMITS[name]:
+            errors[name] = f"Use at most {_DONOR_LIMITS[name]:,} characters."
+    if not clean["donor_name"]:
+        errors["donor_name"] = "Enter your name."
+    if not _EMAIL.match(clean["donor_email"]):
+        errors["donor_email"] = "Enter an email address like name@example.com."
+    return clean
+
+
+def _attach_declaration(donation: Donation, declaration: GiftAidDeclaration) -> None:
+    """Gift Aid's home address is the donor's address when they gave no other."""
+    donation.gift_aid_declaration = declaration
+    if not donation.address_line1:
+        donation.address_line1 = f"{declaration.house_name_or_number} {declaration.address}"[:200]
+        donation.address_postcode = declaration.postcode
+        donation.address_country = "GB"
+
+
+def _existing_attempt(
+    session: Session, page: PledgePage, attempt_id: str | None, amount: int, fee_cover_amount: int
+) -> Donation | None:
+    """The pending donation this attempt already made, if any; InvalidDonation when the
+    attempt id is malformed or was used for a different gift."""
+    if attempt_id is None:
+        return None
+    if not _PUBLIC_ID.match(attempt_id):
+        raise InvalidDonation({"attempt_id": "This form has expired: please reload the page."})
+    donation = find_donation(session, attempt_id)
+    if donation is None:
+        return None
+    same = (donation.page_id, donation.amount, donation.fee_cover_amount) == (
+        page.id,
+        amount,
+        fee_cover_amount,
+    )
+    if not same or donation.status != DonationStatus.PENDING:
+        raise InvalidDonation({"attempt_id": "This form was already used: please reload the page."})
+    return donation
