@@ -22,8 +22,8 @@ from werkzeug.datastructures import MultiDict
 
 from fundraiser.extensions import db
 from fundraiser.models import User
-from tests.functional.accounts.world import World, build_world, request_as
 from tests.functional.test_permissions import CASES, fill, tokens_for
+from tests.world import World, build_world, request_as
 
 # The webhook is not a form: it takes signed JSON from Stripe, and has its own tests.
 NOT_FORMS = {"payments.stripe_webhook"}

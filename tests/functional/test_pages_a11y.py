@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from fundraiser.accounts import services as accounts
-from tests.functional.accounts.world import World, build_world, request_as
+from tests.world import World, build_world, request_as
 
 UNLABELLED_TYPES = {"hidden", "submit", "button", "image", "reset"}
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from fundraiser.accounts import services as accounts
 from fundraiser.extensions import db
 from fundraiser.receipts.links import download_token
-from tests.functional.accounts.world import STORED_PHOTO, World, build_world, request_as
+from tests.world import STORED_PHOTO, World, build_world, request_as
 
 SIGNIN = "sent to sign in"
 OK = "succeeds"

@@ -94,7 +94,7 @@ def test_a_password_reset_link_also_proves_the_address(client, factories, sessio
 
 
 def test_confirming_through_accounts_shows_receipts_of_gifts_made_as_a_guest(app, factories, session):
-    from tests.functional.accounts.world import build_world, request_as
+    from tests.world import build_world, request_as
 
     world = build_world(app, factories)
     guest = factories.user(email="guest@example.com")

@@ -151,7 +151,7 @@ def test_a_mail_server_that_refuses_does_not_break_the_request(client, factories
 
 
 def test_changing_the_password_signs_out_every_other_session(app, factories, session):
-    from tests.functional.accounts.world import client_for
+    from tests.world import client_for
 
     user = factories.user()
     session.commit()

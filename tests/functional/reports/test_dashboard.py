@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from tests.reports.conftest import PERIOD
+from tests.functional.reports.conftest import PERIOD
 
 
 def figure(page: str, element_id: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from fundraiser.donations.fees import fee_cover
-from tests.donations.conftest import attempt_token
+from tests.functional.donations.conftest import attempt_token
 from tests.stripe_fixtures import PUBLISHABLE_KEY, assert_money_adds_up
 
 

@@ -7,7 +7,7 @@ import re
 
 from pypdf import PdfReader
 
-from tests.reports.conftest import PERIOD
+from tests.functional.reports.conftest import PERIOD
 
 
 def test_impact_pdf_text(known, signed_in, output_dir):

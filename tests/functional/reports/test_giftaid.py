@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.reports.conftest import PERIOD
+from tests.functional.reports.conftest import PERIOD
 
 
 def test_gift_aid_claim_lists_only_eligible_gifts(known, signed_in):

@@ -58,7 +58,7 @@ def test_list_page_shows_receipt_link_and_refund_form(known, signed_in):
 
 
 def test_list_walks_pages_through_the_next_link(known, signed_in, session):
-    from tests.reports.conftest import make_donation
+    from tests.functional.reports.conftest import make_donation
 
     page_a = known.pages[0]
     for n in range(55):

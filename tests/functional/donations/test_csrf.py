@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.donations.conftest import attempt_token
+from tests.functional.donations.conftest import attempt_token
 
 STRIPE_SETTINGS = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_API_BASE", "STRIPE_JS_URL")
 

@@ -6,7 +6,7 @@ import csv
 import io
 
 from fundraiser.reports.csv import LEDGER_HEADER, safe_text
-from tests.reports.conftest import PERIOD
+from tests.functional.reports.conftest import PERIOD
 
 
 def read_csv(response) -> list[dict]:
