@@ -7,8 +7,25 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, INSTANCE_DIR
+from fundraiser import (
+    cli,
+    errors,
+    models,  # noqa: F401  (every model, for Alembic and create_all)
+    templating,
+)
+from fundraiser.accounts.views import bp as accounts_bp
+from fundraiser.admin.views import bp as admin_bp
+from fundraiser.donations.refund_views import bp as refunds_bp
+from fundraiser.donations.views import bp as donations_bp
+from fundraiser.extensions import csrf, db, limiter, login_manager, migrate
+from fundraiser.health import bp as health_bp
+from fundraiser.pages.views import bp as pages_bp
+from fundraiser.payments.webhooks import bp as stripe_webhooks_bp
+from fundraiser.receipts.views import bp as receipts_bp
+from fundraiser.reports.views import bp as reports_bp
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
@@ -45,15 +62,10 @@ def register_proxy(app: Flask) -> None:
     X-Forwarded-* headers, so rate limits count visitors and not the proxy."""
     hops = app.config.get("PROXY_HOPS", 0)
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
 
 def register_extensions(app: Flask) -> None:
-    from fundraiser import models  # noqa: F401  (models must be imported for Alembic)
-    from fundraiser.extensions import csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
@@ -61,47 +73,31 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
+BLUEPRINTS = (
+    health_bp,
+    accounts_bp,
+    pages_bp,
+    admin_bp,
+    stripe_webhooks_bp,
+    refunds_bp,
+    donations_bp,
+    receipts_bp,
+    reports_bp,
+)
+
+
 def register_blueprints(app: Flask) -> None:
-    from fundraiser.accounts.views import bp as accounts_bp
-    from fundraiser.admin.views import bp as admin_bp
-    from fundraiser.health import bp as health_bp
-    from fundraiser.pages.views import bp as pages_bp
-
-    for blueprint in (health_bp, accounts_bp, pages_bp, admin_bp):
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-
-    from fundraiser.donations.refund_views import bp as refunds_bp
-    from fundraiser.payments.webhooks import bp as stripe_webhooks_bp
-
-    app.register_blueprint(stripe_webhooks_bp)
-    app.register_blueprint(refunds_bp)
-
-    from fundraiser.donations.views import bp as donations_bp
-
-    app.register_blueprint(donations_bp)
-
-    from fundraiser.receipts.views import bp as receipts_bp
-
-    app.register_blueprint(receipts_bp)
-
-    from fundraiser.reports.views import bp as reports_bp
-
-    app.register_blueprint(reports_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from fundraiser.errors import register
-
-    register(app)
+    errors.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from fundraiser.templating import register
-
-    register(app)
+    templating.register(app)
 
 
 def register_commands(app: Flask) -> None:
-    from fundraiser.cli import register
-
-    register(app)
+    cli.register(app)

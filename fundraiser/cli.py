@@ -5,29 +5,21 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from fundraiser.accounts.cli import create_admin
+from fundraiser.demo import load_demo_data
 from fundraiser.extensions import db
+from fundraiser.payments.cli import stripe_sync
+from fundraiser.receipts.cli import receipts_cli
 
 
 def register(app: Flask) -> None:
-    from fundraiser.accounts.cli import create_admin
-
-    app.cli.add_command(create_admin)
-    app.cli.add_command(seed_demo)
-
-    from fundraiser.payments.cli import stripe_sync
-
-    app.cli.add_command(stripe_sync)
-
-    from fundraiser.receipts.cli import receipts_cli
-
-    app.cli.add_command(receipts_cli)
+    for command in (create_admin, seed_demo, stripe_sync, receipts_cli):
+        app.cli.add_command(command)
 
 
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load demo causes, events, runners and pages, unless the database already has causes."""
-    from fundraiser.demo import load_demo_data
-
     created = load_demo_data(db.session)
     db.session.commit()
     click.echo("Loaded demo data." if created else "Demo data already present; nothing to do.")

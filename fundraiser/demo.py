@@ -8,7 +8,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fundraiser.accounts.services import hash_password
-from fundraiser.models import Cause, CauseAdmin, Event, ImpactUnit, PageUpdate, PledgePage, Team, User
+from fundraiser.donations import pending, transitions
+from fundraiser.models import (
+    Cause,
+    CauseAdmin,
+    Event,
+    ImpactUnit,
+    PageStatus,
+    PageUpdate,
+    PledgePage,
+    Team,
+    User,
+)
 from fundraiser.models.columns import utcnow
 from fundraiser.pages.markdown import render_markdown
 
@@ -88,6 +99,18 @@ def load_demo_data(session: Session) -> bool:
     for cause in causes:
         session.add(CauseAdmin(user_id=admin.id, cause_id=cause.id))
     _user(session, "Platform Admin", "admin@demo.test", is_platform_admin=True)
+    events = _events(session, organiser, causes)
+    runners = [_user(session, name, f"{name.split()[0].lower()}@demo.test") for name in RUNNERS]
+    _pages(session, runners, events, causes)
+    first_page = session.scalar(select(PledgePage).order_by(PledgePage.id))
+    update = "Week 6 of training: **15K** done without stopping. Thank you for every gift!"
+    session.add(PageUpdate(page=first_page, body_markdown=update, body_html=render_markdown(update)))
+    session.flush()
+    _demo_gifts(session)
+    return True
+
+
+def _events(session: Session, organiser: User, causes: list[Cause]) -> list[Event]:
     today = date.today()
     city_10k = Event(
         slug="city-10k",
@@ -111,7 +134,11 @@ def load_demo_data(session: Session) -> bool:
     )
     session.add_all([city_10k, virtual])
     session.flush()
-    runners = [_user(session, name, f"{name.split()[0].lower()}@demo.test") for name in RUNNERS]
+    return [city_10k, virtual]
+
+
+def _pages(session: Session, runners: list[User], events: list[Event], causes: list[Cause]) -> None:
+    """One published page per runner, alternating events and causes; six UK runners in a team."""
     team = Team(
         slug="leeds-harriers",
         name="Leeds Harriers",
@@ -123,31 +150,26 @@ def load_demo_data(session: Session) -> bool:
     session.add(team)
     for index, runner in enumerate(runners):
         cause = causes[index % 3]
-        event = city_10k if index % 2 == 0 else virtual
+        event = events[index % 2]
+        first_name = runner.name.split()[0]
         story = f"I'm running the **{event.name}** for {cause.name}.\n\nEvery gift helps: {cause.description}"
         session.add(
             PledgePage(
-                slug=f"{runner.name.split()[0].lower()}-runs-for-{cause.slug}",
+                slug=f"{first_name.lower()}-runs-for-{cause.slug}",
                 runner=runner,
                 event=event,
                 cause=cause,
-                title=f"{runner.name.split()[0]} runs for {cause.name}",
+                title=f"{first_name} runs for {cause.name}",
                 story_markdown=story,
                 story_html=render_markdown(story),
                 target_amount=50_000 + index * 10_000,
                 currency=cause.default_currency,
-                status="published",
+                status=PageStatus.PUBLISHED,
                 published_at=utcnow(),
                 team=team if cause.default_currency == "GBP" and index < 6 else None,
             )
         )
     session.flush()
-    first_page = session.scalar(select(PledgePage).order_by(PledgePage.id))
-    update = "Week 6 of training: **15K** done without stopping. Thank you for every gift!"
-    session.add(PageUpdate(page=first_page, body_markdown=update, body_html=render_markdown(update)))
-    session.flush()
-    _demo_gifts(session)
-    return True
 
 
 DONORS = [("Sam Rivers", "Go well!"), ("Priya Anand", ""), ("Tom Hughes", "Proud of you."), ("Mia Chen", "")]
@@ -157,8 +179,6 @@ def _demo_gifts(session: Session) -> None:
     """A few paid gifts per page so totals, donor walls and the charity dashboard have figures.
     They never went through Stripe: their PaymentIntent ids start with pi_demo_, and a refund
     of one is refused by the Stripe stand-in."""
-    from fundraiser.donations import pending, transitions
-
     pages = session.scalars(select(PledgePage).order_by(PledgePage.id)).all()
     now = utcnow()
     for index, page in enumerate(pages):

@@ -7,11 +7,15 @@ context made by `run_in_app`, and commits its own work once.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app, has_app_context
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +27,6 @@ def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     made slowly is better than one never made (the webhook that queued it will not repeat)."""
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
-        from redis.exceptions import RedisError
-        from rq import Retry
-
         queue = _queue(redis_url)
         try:
             # One round trip to Redis: RQ would otherwise send the queue's registration and
@@ -50,22 +51,17 @@ def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 
 
 @functools.cache
-def _queue(url: str):
+def _queue(url: str) -> Queue:
     """One queue and connection pool per process and URL: a new Queue would ask Redis for
     its version again, a new connection would cost a handshake per job."""
-    from redis import Redis
-    from rq import Queue
-
     return Queue(connection=Redis.from_url(url))
 
 
 def run_in_app(target: str, args: tuple, kwargs: dict) -> Any:
     """Entry point for RQ: call the job inside an app context, building the app once per
     worker process (or using the app already current, as a test's burst worker does)."""
-    import importlib
-
-    from flask import has_app_context
-
+    # Imported here, not at the top: the app factory imports the views, which import this
+    # module to queue jobs.
     from fundraiser import create_app
 
     module_name, func_name = target.split(":")
@@ -79,4 +75,4 @@ def run_in_app(target: str, args: tuple, kwargs: dict) -> Any:
         return func(*args, **kwargs)
 
 
-_worker_app = None
+_worker_app: Flask | None = None
