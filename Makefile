@@ -8,6 +8,8 @@ SYSTEM_STAMP := $(VENV)/.system-packages
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 poppler-utils chromium
 export FLASK_APP := wsgi:app
 LOCALSTRIPE_PORT ?= 8420
+# Two workers: the suite is mostly waiting on databases, the stand-in and Chromium.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install system-packages migrate seed run test lint worker clean
 
