@@ -9,7 +9,7 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejav
 export FLASK_APP := wsgi:app
 LOCALSTRIPE_PORT ?= 8420
 
-.PHONY: install system-packages migrate seed run test lint worker clean
+.PHONY: install system-packages migrate seed run test lint typecheck worker clean
 
 $(SYSTEM_STAMP):
 	@$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install lint
+# Strict on fundraiser/payments/ (mypy.ini): a Stripe parameter the pinned SDK does not
+# declare, or a required one missing, fails the build.
+typecheck: install
+	$(BIN)/mypy
+
+test: install lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

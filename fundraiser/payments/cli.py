@@ -18,7 +18,7 @@ def stripe_sync(since: datetime) -> None:
     """List PaymentIntents and refunds created since a date and apply what we missed."""
     report = SyncReport()
     try:
-        sync_with_stripe(db.session, get_gateway(), since.replace(tzinfo=UTC), report)
+        sync_with_stripe(db.session(), get_gateway(), since.replace(tzinfo=UTC), report)
     except PaymentGatewayError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
