@@ -14,9 +14,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
 
-    from fundraiser.payments.cli import stripe_sync
+    from fundraiser.payments.cli import donations_cli, stripe_sync
 
     app.cli.add_command(stripe_sync)
+    app.cli.add_command(donations_cli)
 
     from fundraiser.receipts.cli import receipts_cli
 

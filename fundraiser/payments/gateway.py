@@ -435,15 +435,6 @@ def payment_intent_settled(donation: Donation) -> bool:
     return intent["status"] not in UNSETTLED_INTENT_STATUSES
 
 
-def cancel_payment_intent(donation: Donation) -> dict[str, Any]:
-    """Cancel an abandoned donation's PaymentIntent at Stripe, so no card can pay it later."""
-    if not donation.stripe_payment_intent_id:
-        raise PaymentGatewayError("This donation has no PaymentIntent.")
-    return get_gateway().cancel_payment_intent(
-        donation.stripe_payment_intent_id, idempotency_key=f"donation-{donation.public_id}-cancel"
-    )
-
-
 _PAYMENT_METHOD_ID = re.compile(r"^(?:pm|card)_[A-Za-z0-9_]{1,250}$")
 
 
