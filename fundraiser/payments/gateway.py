@@ -293,6 +293,7 @@ class LocalStripeGateway(StripeGateway):
     - it cannot take the payment method in the confirm call (attached by an update first);
     - an amount sent in an update is stored as the form's string, so its events would carry
       `"amount": "4000"`: a changed gift cancels the PaymentIntent and makes a new one;
+    - it has no disputes: the list is empty;
     - it ignores idempotency keys (so the SDK must not retry).
     """
 
@@ -343,6 +344,9 @@ class LocalStripeGateway(StripeGateway):
     def list_refunds(self, since: datetime) -> Iterator[dict[str, Any]]:
         page = self._refunds(RefundListParams(limit=100))
         return (item for item in page if item["created"] >= _unix(since))
+
+    def list_disputes(self, since: datetime) -> Iterator[dict[str, Any]]:
+        return iter(())  # localstripe has no disputes (no /v1/disputes)
 
 
 def _unix(moment: datetime) -> int:
