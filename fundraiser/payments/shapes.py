@@ -58,7 +58,7 @@ def _problems(value: dict[str, Any], shape: Shape, where: str) -> list[str]:
             if required:
                 problems.append(f"{where}{name} is missing")
         elif type(value[name]) not in types:  # exact types: a bool is not an amount
-            problems.append(f"{where}{name} is a {type(value[name]).__name__}")
+            problems.append(f"{where}{name} has type {type(value[name]).__name__}")
     return problems
 
 

@@ -155,7 +155,7 @@ def test_an_event_of_another_version_with_another_shape_is_recorded_not_applied(
         response = stripe_events.deliver(client, event)
     assert response.status_code == 200 and response.json["status"] == "ignored"
     assert "data.object.currency is missing" in response.json["detail"]
-    assert "data.object.amount_received is a str" in response.json["detail"]
+    assert "data.object.amount_received has type str" in response.json["detail"]
     assert len(version_warnings(caplog)) == 1
     session.expire_all()
     assert donation.status == "pending"
