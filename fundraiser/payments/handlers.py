@@ -28,7 +28,7 @@ from sqlalchemy.sql.expression import Executable
 from fundraiser.donations import transitions
 from fundraiser.donations.errors import IllegalTransition
 from fundraiser.jobs import enqueue
-from fundraiser.models import Dispute, DisputeStatus, Donation, StripeEvent, StripeEventStatus
+from fundraiser.models import Dispute, DisputeStatus, Donation, DonationStatus, StripeEvent, StripeEventStatus
 from fundraiser.models.columns import utcnow
 from fundraiser.payments.gateway import get_gateway, object_id
 from fundraiser.receipts import tasks
@@ -225,8 +225,9 @@ def payment_failed(session: Session, intent: dict[str, Any], outcome: EventOutco
     donation = find_donation(session, payment_intent_id=intent["id"], public_id=_our_public_id(intent))
     if donation is None:
         return _unknown(intent)
-    if donation.status in Donation.COUNTED_STATUSES:
-        # A late failure of an earlier attempt: the payment that succeeded stands.
+    if donation.status in (*Donation.COUNTED_STATUSES, DonationStatus.ABANDONED):
+        # A late failure of an earlier attempt: the payment that succeeded stands (or, for an
+        # abandoned gift, Stripe retrying an old delivery: its PaymentIntent is cancelled).
         return StripeEventStatus.IGNORED, f"donation {donation.public_id} is already {donation.status}"
     error = intent.get("last_payment_error") or {}
     transitions.mark_failed(session, donation, error.get("message") or "The payment failed.")

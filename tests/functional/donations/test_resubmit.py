@@ -286,3 +286,20 @@ def test_gifts_unpaid_after_a_day_are_cancelled_at_stripe_and_abandoned(
     assert resubmitted.headers["Location"].endswith(f"/thank-you/{old.public_id}")
     assert session.scalar(select(Donation).where(Donation.public_id == old.public_id)).status == "abandoned"
     assert_money_adds_up(session)
+
+
+def test_a_late_failure_of_an_abandoned_gift_is_ignored(
+    app, factories, session, donate_form, donations, client, localstripe, stripe_events
+):
+    """Stripe retries a webhook delivery for up to three days (Stripe docs, "Webhooks:
+    retries"), so a failure may arrive after the gift was abandoned."""
+    page = factories.page()
+    session.commit()
+    donate_form(page).post()
+    (donation,) = donations()
+    age(session, donation, 2)
+    assert app.test_cli_runner().invoke(args=["donations", "abandon-stale"]).exit_code == 0
+    late = stripe_events.payment_intent(donation, "payment_intent.payment_failed")
+    answer = stripe_events.deliver(client, late)
+    assert (answer.status_code, answer.json["status"]) == (200, "ignored")
+    assert donations()[0].status == "abandoned"
