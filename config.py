@@ -71,6 +71,11 @@ class Config:
     # Unset (None) means "the stand-in whenever STRIPE_API_BASE is set".
     STRIPE_STAND_IN = env_bool("STRIPE_STAND_IN") if "STRIPE_STAND_IN" in os.environ else None
     STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+    # The API version every call sends, and the webhook endpoint's version. Unset (None):
+    # the version the pinned stripe SDK is built for (stripe.api_version, 2026-10-28.endive
+    # for stripe 16.1.0), resolved in fundraiser/payments/gateway.py, the one module that
+    # imports stripe. Its parameter types are what mypy checks our calls against.
+    STRIPE_API_VERSION = os.environ.get("STRIPE_API_VERSION") or None
     DONATION_RATE_LIMIT = os.environ.get("DONATION_RATE_LIMIT", "10/minute;50/hour")
     DONATION_PAGE_RATE_LIMIT = os.environ.get("DONATION_PAGE_RATE_LIMIT", "60/minute")
     SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10/minute")

@@ -8,12 +8,12 @@ from flask import Flask
 from fundraiser.accounts.cli import create_admin
 from fundraiser.demo import load_demo_data
 from fundraiser.extensions import db
-from fundraiser.payments.cli import stripe_sync
+from fundraiser.payments.cli import donations_cli, stripe_sync
 from fundraiser.receipts.cli import receipts_cli
 
 
 def register(app: Flask) -> None:
-    for command in (create_admin, seed_demo, stripe_sync, receipts_cli):
+    for command in (create_admin, seed_demo, stripe_sync, donations_cli, receipts_cli):
         app.cli.add_command(command)
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from fundraiser.donations.pending import create_pending_donation
 from fundraiser.extensions import db
 from fundraiser.models import Dispute, Donation, FundraisingTotal, PledgePage, Refund
+from fundraiser.payments.gateway import sdk_api_version
 
 SECRET_KEY = "sk_test_localstripe"
 PUBLISHABLE_KEY = "pk_test_localstripe"
@@ -195,7 +196,7 @@ class StripeEvents:
         return {
             "id": event_id or f"evt_test_{uuid.uuid4().hex[:16]}",
             "object": "event",
-            "api_version": "2024-06-20",
+            "api_version": sdk_api_version(),  # our endpoint's version (STRIPE_API_VERSION)
             "created": created or int(time.time()),
             "livemode": False,
             "type": event_type,

@@ -3,7 +3,9 @@ as a pending donation, then make (or find) its PaymentIntent.
 
 The donation is committed before Stripe is asked, so a retry of this attempt finds it with
 the same id and metadata, and the idempotency key yields the same PaymentIntent even if we
-never heard Stripe's first answer. The PaymentIntent id is committed second. Stripe's
+never heard Stripe's first answer. The PaymentIntent id is committed second. Back and
+submit again with another amount changes the same donation and the same PaymentIntent's
+amount (gateway.create_payment_intent), never a second of either. Stripe's
 webhook, never the browser, marks the donation paid.
 """
 
@@ -13,12 +15,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.fees import fee_cover
 from fundraiser.donations.giftaid import GiftAidDetails
-from fundraiser.donations.pending import create_pending_donation
+from fundraiser.donations.pending import attempt_in_progress, create_pending_donation
 from fundraiser.donations.queries import find_donation
-from fundraiser.donations.transitions import lock_donation
-from fundraiser.models import Donation, DonationStatus, PledgePage
+from fundraiser.donations.transitions import PAYABLE_STATUSES, lock_donation
+from fundraiser.models import Donation, PledgePage
 from fundraiser.payments import gateway
 
 
@@ -58,21 +61,24 @@ class CardPayment:
 
 
 def finished_attempt(session: Session, attempt_id: str) -> Donation | None:
-    """The donation this attempt made if it was already paid for (or failed): a reload of
-    the form must not pay again."""
+    """The donation this attempt made if it is over (paid, refunded or abandoned): a reload
+    of the form must not pay again. A failed one is not over: another card may pay it."""
     donation = find_donation(session, attempt_id)
-    return donation if donation is not None and donation.status != DonationStatus.PENDING else None
+    return donation if donation is not None and donation.status not in PAYABLE_STATUSES else None
 
 
 def record_gift(session: Session, page: PledgePage, gift: Gift, *, donor_user_id: int | None) -> Donation:
-    """Step one: the gift as a pending donation (the one this attempt made before, if any).
-    Raises InvalidDonation; a concurrent submit of the same attempt fails the flush or the
-    commit with IntegrityError, and a second try finds its donation."""
+    """Step one: the gift as a pending donation (the one this attempt made before, if any,
+    changed to this gift). Raises InvalidDonation, also when the gift changed but Stripe is
+    already taking the first amount; a concurrent submit of the same attempt fails the flush
+    or the commit with IntegrityError, and a second try finds its donation."""
+    fee_cover_amount = fee_cover(gift.amount, page.currency) if gift.cover_fees else 0
+    _refuse_change_while_paying(session, page, gift, fee_cover_amount)
     donation = create_pending_donation(
         session,
         page,
         amount=gift.amount,
-        fee_cover_amount=fee_cover(gift.amount, page.currency) if gift.cover_fees else 0,
+        fee_cover_amount=fee_cover_amount,
         donor_name=gift.donor_name,
         donor_email=gift.donor_email,
         message=gift.message,
@@ -86,6 +92,22 @@ def record_gift(session: Session, page: PledgePage, gift: Gift, *, donor_user_id
         setattr(donation, name, value)
     session.flush()
     return donation
+
+
+def _refuse_change_while_paying(
+    session: Session, page: PledgePage, gift: Gift, fee_cover_amount: int
+) -> None:
+    """A changed gift may reuse the attempt's PaymentIntent only while Stripe has not begun
+    to take the first amount (a card confirmed in another tab, its webhook not here yet)."""
+    existing = attempt_in_progress(session, page, gift.attempt_id)
+    if existing is None or (existing.amount, existing.fee_cover_amount) == (gift.amount, fee_cover_amount):
+        return
+    try:
+        settled = gateway.payment_intent_settled(existing)
+    except gateway.PaymentGatewayError as error:
+        raise InvalidDonation({"payment": error.message}) from error
+    if settled:
+        raise InvalidDonation({"attempt_id": "This gift is already being paid."})
 
 
 def start_card_payment(session: Session, donation_id: int) -> CardPayment:

@@ -2,8 +2,9 @@
 
 The server decides what is charged: the fee cover must be 0 or exactly its own estimate.
 Each showing of the donate form carries an attempt id (32 hex digits) that becomes the
-donation's public id, so the same form submitted twice finds the same donation, and so the
-same PaymentIntent.
+donation's public id, so the same form submitted twice (a double click, or back and submit
+again, with the same gift or a changed one) finds the same donation, and so the same
+PaymentIntent.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fundraiser.donations.errors import CONTROL_CHARACTERS, CONTROL_CHARACTERS_M
 from fundraiser.donations.fees import fee_cover
 from fundraiser.donations.giftaid import GiftAidDetails, gift_aid_declaration
 from fundraiser.donations.queries import find_donation
+from fundraiser.donations.transitions import PAYABLE_STATUSES
 from fundraiser.models import Donation, DonationStatus, GiftAidDeclaration, PledgePage
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -46,12 +48,11 @@ def create_pending_donation(
     """Check every rule, then add a pending donation (and its Gift Aid declaration).
 
     `amount` and `fee_cover_amount` are minor units in the page's currency. With an
-    `attempt_id` already used for this gift, the donation it made. The address is the
+    `attempt_id` already used for this gift and not paid yet, the donation it made, changed
+    to what the form says now (the donor went back and submitted again). The address is the
     donor's, for receipts that need one.
     """
-    existing = _existing_attempt(session, page, attempt_id, amount, fee_cover_amount)
-    if existing is not None:
-        return existing
+    existing = attempt_in_progress(session, page, attempt_id)
     typed = {
         "donor_name": donor_name,
         "donor_email": donor_email,
@@ -62,16 +63,33 @@ def create_pending_donation(
         "address_country": address_country,
     }
     donor, declaration = _checked(page, amount, fee_cover_amount, typed, gift_aid, is_company, donor_user_id)
-    donation = Donation(
-        **_pending_gift(page, amount, fee_cover_amount, attempt_id),
-        donor_user_id=donor_user_id,
-        is_anonymous=is_anonymous,
-        is_company=is_company,
-        **donor,
-    )
+    gift = _pending_gift(page, amount, fee_cover_amount, attempt_id)
+    people = {"donor_user_id": donor_user_id, "is_anonymous": is_anonymous, "is_company": is_company}
+    if existing is not None:
+        return _changed(session, existing, {**gift, **people, **donor}, declaration)
+    donation = Donation(**gift, **people, **donor)
     if declaration is not None:
         _attach_declaration(donation, declaration)
     session.add(donation)
+    session.flush()
+    return donation
+
+
+def _changed(
+    session: Session, donation: Donation, fields: dict[str, Any], declaration: GiftAidDeclaration | None
+) -> Donation:
+    """The attempt's donation with the gift as the form says now. It keeps its status (a
+    failed card may be tried again) and its PaymentIntent, whose amount checkout.py changes."""
+    fields.pop("status")
+    for name, value in fields.items():
+        setattr(donation, name, value)
+    previous = donation.gift_aid_declaration
+    if previous is not None:
+        session.delete(previous)
+        session.flush()
+        session.expire(donation, ["gift_aid_declaration"])
+    if declaration is not None:
+        _attach_declaration(donation, declaration)
     session.flush()
     return donation
 
@@ -171,11 +189,10 @@ def _attach_declaration(donation: Donation, declaration: GiftAidDeclaration) -> 
         donation.address_country = "GB"
 
 
-def _existing_attempt(
-    session: Session, page: PledgePage, attempt_id: str | None, amount: int, fee_cover_amount: int
-) -> Donation | None:
-    """The pending donation this attempt already made, if any; InvalidDonation when the
-    attempt id is malformed or was used for a different gift."""
+def attempt_in_progress(session: Session, page: PledgePage, attempt_id: str | None) -> Donation | None:
+    """The donation this attempt already made and that is still waiting for payment (pending,
+    or failed and open to another card), if any; InvalidDonation when the attempt id is
+    malformed, belongs to another page, or its donation is over (paid, refunded, abandoned)."""
     if attempt_id is None:
         return None
     if not _PUBLIC_ID.match(attempt_id):
@@ -183,11 +200,6 @@ def _existing_attempt(
     donation = find_donation(session, attempt_id)
     if donation is None:
         return None
-    same = (donation.page_id, donation.amount, donation.fee_cover_amount) == (
-        page.id,
-        amount,
-        fee_cover_amount,
-    )
-    if not same or donation.status != DonationStatus.PENDING:
+    if donation.page_id != page.id or donation.status not in PAYABLE_STATUSES:
         raise InvalidDonation({"attempt_id": "This form was already used: please reload the page."})
     return donation

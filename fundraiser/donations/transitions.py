@@ -2,7 +2,8 @@
 table below does not allow.
 
 A donation is created pending (donations/pending.py). Only Stripe moves it on (through the
-webhook handlers, the sync command or an admin's refund). Every transition changes the
+webhook handlers, the sync command or an admin's refund), or a day without payment (the
+abandon-stale command, once its PaymentIntent is cancelled at Stripe). Every transition changes the
 stored totals (donations/totals.py) in the same transaction.
 """
 
@@ -34,6 +35,9 @@ ALLOWED_TRANSITIONS = {
     (DonationStatus.PENDING, DonationStatus.FAILED),
     (DonationStatus.FAILED, DonationStatus.FAILED),
     (DonationStatus.PAID, DonationStatus.REFUNDED),
+    # Left unpaid for a day, its PaymentIntent cancelled at Stripe (payments/stale.py).
+    (DonationStatus.PENDING, DonationStatus.ABANDONED),
+    (DonationStatus.FAILED, DonationStatus.ABANDONED),
 }
 
 
@@ -227,6 +231,14 @@ def mark_failed(session: Session, donation: Donation, message: str) -> None:
     _require(donation, DonationStatus.FAILED)
     donation.status = DonationStatus.FAILED
     donation.failure_message = (message or "The payment failed.")[:255]
+    session.flush()
+
+
+def mark_abandoned(session: Session, donation: Donation) -> None:
+    """Nobody paid this gift within a day and its PaymentIntent is cancelled: it is over.
+    It never counted, so no total moves."""
+    _require(donation, DonationStatus.ABANDONED)
+    donation.status = DonationStatus.ABANDONED
     session.flush()
 
 

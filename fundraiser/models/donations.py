@@ -22,6 +22,9 @@ class DonationStatus(StrEnum):
     PAID = "paid"
     FAILED = "failed"
     REFUNDED = "refunded"
+    # Left unpaid for over a day: its PaymentIntent was cancelled at Stripe (`flask donations
+    # abandon-stale`), so no card can pay it any more.
+    ABANDONED = "abandoned"
 
 
 class DisputeStatus(StrEnum):

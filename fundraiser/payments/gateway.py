@@ -14,13 +14,31 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import stripe
 from flask import current_app
+from stripe import RequestOptions
+from stripe._base_address import BaseAddresses
+from stripe.params import (
+    DisputeListParams,
+    DisputeListParamsCreated,
+    PaymentIntentCancelParams,
+    PaymentIntentConfirmParams,
+    PaymentIntentCreateParams,
+    PaymentIntentListParams,
+    PaymentIntentListParamsCreated,
+    PaymentIntentUpdateParams,
+    RefundCreateParams,
+    RefundListParams,
+    RefundListParamsCreated,
+    SetupIntentCreateParams,
+)
 
 from fundraiser.donations.transitions import PAYABLE_STATUSES
 from fundraiser.models import Donation
@@ -61,6 +79,10 @@ class SetupIntentHandle:
 class PaymentGateway(Protocol):
     def create_payment_intent(self, donation: Donation) -> PaymentIntentHandle: ...
     def retrieve_payment_intent(self, payment_intent_id: str) -> dict[str, Any]: ...
+    def change_payment_intent_amount(
+        self, donation: Donation, intent: dict[str, Any], *, idempotency_key: str
+    ) -> PaymentIntentHandle: ...
+    def cancel_payment_intent(self, payment_intent_id: str, *, idempotency_key: str) -> dict[str, Any]: ...
     def confirm_payment_intent(
         self, payment_intent_id: str, payment_method_id: str, *, idempotency_key: str
     ) -> dict[str, Any]: ...
@@ -71,136 +93,233 @@ class PaymentGateway(Protocol):
     def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]: ...
     def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]: ...
     def list_refunds(self, since: datetime) -> Iterator[dict[str, Any]]: ...
+    def list_disputes(self, since: datetime) -> Iterator[dict[str, Any]]: ...
 
 
 def object_id(value: Any) -> str | None:
     """The id of an object field that is an id, or an expanded object, or empty."""
     if isinstance(value, dict):
-        return value.get("id")
+        found = value.get("id")
+        return found if isinstance(found, str) else None
     return value or None
 
 
+def sdk_api_version() -> str:
+    """The API version the pinned SDK is built for: STRIPE_API_VERSION's default."""
+    return stripe.api_version
+
+
+def api_version(config: Mapping[str, Any]) -> str:
+    """The API version every call sends, and the one the webhook endpoint must use."""
+    return config.get("STRIPE_API_VERSION") or sdk_api_version()
+
+
+@contextmanager
+def _stripe_errors() -> Iterator[None]:
+    """Stripe's exceptions as PaymentGatewayError, with words fit for a person."""
+    try:
+        yield
+    except stripe.StripeError as error:
+        raise _gateway_error(error) from error
+
+
+def _gateway_error(error: stripe.StripeError) -> PaymentGatewayError:
+    if isinstance(error, stripe.CardError):
+        return PaymentGatewayError(error.user_message or "Your card was declined.", code=error.code or "")
+    log.warning("Stripe refused a request: %s", error)
+    if isinstance(error, stripe.APIConnectionError):
+        return PaymentGatewayError("We could not reach our card processor. Please try again in a minute.")
+    return PaymentGatewayError(
+        "Our card processor refused the request. Please try again, or contact us if it keeps happening.",
+        code=error.code or "",
+    )
+
+
+def _plain(obj: stripe.StripeObject) -> dict[str, Any]:
+    return obj.to_dict()
+
+
+def _handle(intent: dict[str, Any]) -> PaymentIntentHandle:
+    return PaymentIntentHandle(
+        id=intent["id"], client_secret=intent["client_secret"], status=intent["status"]
+    )
+
+
 class StripeGateway:
-    """Real Stripe through stripe-python's StripeClient."""
+    """Real Stripe through stripe-python's StripeClient, every call typed by the SDK's
+    `stripe.params` (mypy, strict on this package, refuses a parameter the pinned API
+    version does not declare) and sent with the pinned API version."""
 
     # Retries are safe: every POST carries an idempotency key.
     network_retries = 2
 
-    def __init__(self, secret_key: str, api_base: str | None = None):
-        base = {"api": api_base} if api_base else None
+    def __init__(self, secret_key: str, api_base: str | None = None, *, version: str | None = None):
+        base: BaseAddresses | None = {"api": api_base} if api_base else None
         self.client = stripe.StripeClient(
-            secret_key, base_addresses=base, max_network_retries=self.network_retries
+            secret_key,
+            base_addresses=base,
+            max_network_retries=self.network_retries,
+            stripe_version=version or sdk_api_version(),
         )
 
+    @staticmethod
+    def _options(idempotency_key: str | None = None) -> RequestOptions:
+        """Per-request options: the idempotency key of a POST."""
+        options: RequestOptions = {}
+        if idempotency_key:
+            options["idempotency_key"] = idempotency_key
+        return options
+
     def create_payment_intent(self, donation: Donation) -> PaymentIntentHandle:
-        params = {
-            "amount": donation.charged_amount,
-            "currency": donation.currency.lower(),
-            "metadata": {
+        options = self._options(f"donation-{donation.public_id}-pi")
+        with _stripe_errors():
+            intent = self.client.v1.payment_intents.create(
+                params=self._payment_intent_params(donation), options=options
+            )
+        return _handle(_plain(intent))
+
+    def _payment_intent_params(self, donation: Donation) -> PaymentIntentCreateParams:
+        """The server's amount, our ids in the metadata, cards only (confirmed by our server
+        with the PaymentMethod Stripe.js made), the receipt email and a description."""
+        return PaymentIntentCreateParams(
+            amount=donation.charged_amount,
+            currency=donation.currency.lower(),
+            metadata={
                 "donation_id": str(donation.id),
                 "public_id": donation.public_id,
                 "page": str(donation.page_id),
             },
-            "payment_method_types": ["card"],
-            "capture_method": "automatic",
-            **self._payment_intent_extras(donation),
-        }
-        key = f"donation-{donation.public_id}-pi"
-        intent = self._call(
-            self.client.v1.payment_intents.create, params=params, options={"idempotency_key": key}
+            capture_method="automatic",
+            allowed_payment_method_types=["card"],
+            receipt_email=donation.donor_email,
+            description=f"Donation {donation.public_id}",
         )
-        return PaymentIntentHandle(
-            id=intent["id"], client_secret=intent["client_secret"], status=intent["status"]
-        )
-
-    def _payment_intent_extras(self, donation: Donation) -> dict[str, Any]:
-        return {"receipt_email": donation.donor_email, "description": f"Donation {donation.public_id}"}
 
     def retrieve_payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
-        return self._call(self.client.v1.payment_intents.retrieve, payment_intent_id)
+        with _stripe_errors():
+            return _plain(self.client.v1.payment_intents.retrieve(payment_intent_id, options=self._options()))
+
+    def change_payment_intent_amount(
+        self, donation: Donation, intent: dict[str, Any], *, idempotency_key: str
+    ) -> PaymentIntentHandle:
+        """The donor changed the gift before paying: the same PaymentIntent, the new amount."""
+        params = PaymentIntentUpdateParams(amount=donation.charged_amount)
+        with _stripe_errors():
+            updated = self.client.v1.payment_intents.update(
+                intent["id"], params=params, options=self._options(idempotency_key)
+            )
+        return _handle(_plain(updated))
+
+    def cancel_payment_intent(self, payment_intent_id: str, *, idempotency_key: str) -> dict[str, Any]:
+        params = PaymentIntentCancelParams(cancellation_reason="abandoned")
+        with _stripe_errors():
+            canceled = self.client.v1.payment_intents.cancel(
+                payment_intent_id, params=params, options=self._options(idempotency_key)
+            )
+        return _plain(canceled)
 
     def confirm_payment_intent(
         self, payment_intent_id: str, payment_method_id: str, *, idempotency_key: str
     ) -> dict[str, Any]:
-        return self._call(
-            self.client.v1.payment_intents.confirm,
-            payment_intent_id,
-            params={"payment_method": payment_method_id},
-            options={"idempotency_key": idempotency_key},
-        )
+        params = PaymentIntentConfirmParams(payment_method=payment_method_id)
+        with _stripe_errors():
+            confirmed = self.client.v1.payment_intents.confirm(
+                payment_intent_id, params=params, options=self._options(idempotency_key)
+            )
+        return _plain(confirmed)
 
     def create_setup_intent(self, donation: Donation) -> SetupIntentHandle:
-        params = {
-            "payment_method_types": ["card"],
-            "usage": "on_session",
-            "metadata": {"donation_id": str(donation.id), "public_id": donation.public_id},
-        }
-        key = f"donation-{donation.public_id}-si"
-        intent = self._call(
-            self.client.v1.setup_intents.create, params=params, options={"idempotency_key": key}
+        options = self._options(f"donation-{donation.public_id}-si")
+        with _stripe_errors():
+            intent = self.client.v1.setup_intents.create(
+                params=self._setup_intent_params(donation), options=options
+            )
+        return SetupIntentHandle(id=intent.id, client_secret=intent.client_secret or "")
+
+    def _setup_intent_params(self, donation: Donation) -> SetupIntentCreateParams:
+        return SetupIntentCreateParams(
+            allowed_payment_method_types=["card"],
+            usage="on_session",
+            metadata={"donation_id": str(donation.id), "public_id": donation.public_id},
         )
-        return SetupIntentHandle(id=intent["id"], client_secret=intent["client_secret"])
 
     def create_refund(
         self, donation: Donation, amount: int, *, idempotency_key: str, metadata: dict[str, str]
     ) -> dict[str, Any]:
-        params = {"payment_intent": donation.stripe_payment_intent_id, "amount": amount, "metadata": metadata}
-        return self._call(
-            self.client.v1.refunds.create, params=params, options={"idempotency_key": idempotency_key}
-        )
+        params = RefundCreateParams(amount=amount, metadata=metadata)
+        if donation.stripe_payment_intent_id:
+            params["payment_intent"] = donation.stripe_payment_intent_id
+        with _stripe_errors():
+            return _plain(
+                self.client.v1.refunds.create(params=params, options=self._options(idempotency_key))
+            )
 
     def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
-        page = self._call(self.client.v1.refunds.list, params={"charge": charge_id, "limit": 100})
-        return list(self._iterate(page))
+        return list(self._refunds(RefundListParams(charge=charge_id, limit=100)))
 
     def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]:
-        params = {"created": {"gte": _unix(since)}, "limit": 100}
-        return self._iterate(self._call(self.client.v1.payment_intents.list, params=params))
+        params = PaymentIntentListParams(created=PaymentIntentListParamsCreated(gte=_unix(since)), limit=100)
+        with _stripe_errors():
+            page = self.client.v1.payment_intents.list(params=params, options=self._options())
+        return self._iterate(page)
 
     def list_refunds(self, since: datetime) -> Iterator[dict[str, Any]]:
-        params = {"created": {"gte": _unix(since)}, "limit": 100}
-        return self._iterate(self._call(self.client.v1.refunds.list, params=params))
+        return self._refunds(RefundListParams(created=RefundListParamsCreated(gte=_unix(since)), limit=100))
 
-    def _iterate(self, page: Any) -> Iterator[dict[str, Any]]:
-        try:
+    def _refunds(self, params: RefundListParams) -> Iterator[dict[str, Any]]:
+        with _stripe_errors():
+            page = self.client.v1.refunds.list(params=params, options=self._options())
+        return self._iterate(page)
+
+    def list_disputes(self, since: datetime) -> Iterator[dict[str, Any]]:
+        params = DisputeListParams(created=DisputeListParamsCreated(gte=_unix(since)), limit=100)
+        with _stripe_errors():
+            page = self.client.v1.disputes.list(params=params, options=self._options())
+        return self._iterate(page)
+
+    @staticmethod
+    def _iterate(page: stripe.ListObject[Any]) -> Iterator[dict[str, Any]]:
+        with _stripe_errors():
             for item in page.auto_paging_iter():
-                yield self._plain(item)
-        except stripe.StripeError as error:
-            raise self._gateway_error(error) from error
-
-    def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            result = method(*args, **kwargs)
-        except stripe.StripeError as error:
-            raise self._gateway_error(error) from error
-        return result if isinstance(result, stripe.ListObject) else self._plain(result)
-
-    @staticmethod
-    def _plain(obj: Any) -> dict[str, Any]:
-        return obj.to_dict()
-
-    @staticmethod
-    def _gateway_error(error: stripe.StripeError) -> PaymentGatewayError:
-        if isinstance(error, stripe.CardError):
-            return PaymentGatewayError(error.user_message or "Your card was declined.", code=error.code or "")
-        log.warning("Stripe refused a request: %s", error)
-        if isinstance(error, stripe.APIConnectionError):
-            return PaymentGatewayError("We could not reach our card processor. Please try again in a minute.")
-        return PaymentGatewayError(
-            "Our card processor refused the request. Please try again, or contact us if it keeps happening.",
-            code=error.code or "",
-        )
+                yield _plain(item)
 
 
 class LocalStripeGateway(StripeGateway):
-    """localstripe, for development and tests. It rejects parameters it does not know
-    (receipt_email, description, date filters on lists), cannot take the payment method in
-    the confirm call, and ignores idempotency keys (so the SDK must not retry)."""
+    """localstripe, for development and tests. Each difference from real Stripe is here:
+
+    - it rejects parameters it does not know: allowed_payment_method_types (it takes cards
+      without being told), receipt_email, description, a cancellation_reason, and date
+      filters on lists (filtered here instead);
+    - it cannot take the payment method in the confirm call (attached by an update first);
+    - an amount sent in an update is stored as the form's string, so its events would carry
+      `"amount": "4000"`: a changed gift cancels the PaymentIntent and makes a new one;
+    - it has no disputes: the list is empty;
+    - it ignores idempotency keys (so the SDK must not retry).
+    """
 
     network_retries = 0
 
-    def _payment_intent_extras(self, donation: Donation) -> dict[str, Any]:
-        return {}
+    def _payment_intent_params(self, donation: Donation) -> PaymentIntentCreateParams:
+        params = super()._payment_intent_params(donation)
+        del params["allowed_payment_method_types"], params["receipt_email"], params["description"]
+        return params
+
+    def _setup_intent_params(self, donation: Donation) -> SetupIntentCreateParams:
+        params = super()._setup_intent_params(donation)
+        del params["allowed_payment_method_types"]
+        return params
+
+    def change_payment_intent_amount(
+        self, donation: Donation, intent: dict[str, Any], *, idempotency_key: str
+    ) -> PaymentIntentHandle:
+        self.cancel_payment_intent(intent["id"], idempotency_key=f"{idempotency_key}-cancel")
+        with _stripe_errors():
+            replacement = self.client.v1.payment_intents.create(params=self._payment_intent_params(donation))
+        return _handle(_plain(replacement))
+
+    def cancel_payment_intent(self, payment_intent_id: str, *, idempotency_key: str) -> dict[str, Any]:
+        with _stripe_errors():
+            return _plain(self.client.v1.payment_intents.cancel(payment_intent_id, options=self._options()))
 
     def confirm_payment_intent(
         self, payment_intent_id: str, payment_method_id: str, *, idempotency_key: str
@@ -208,24 +327,26 @@ class LocalStripeGateway(StripeGateway):
         intent = self.retrieve_payment_intent(payment_intent_id)
         if intent["status"] not in ("requires_payment_method", "requires_confirmation"):
             return intent  # a repeated click: localstripe would refuse a second confirm
-        self._call(
-            self.client.v1.payment_intents.update,
-            payment_intent_id,
-            params={"payment_method": payment_method_id},
-        )
-        return self._call(self.client.v1.payment_intents.confirm, payment_intent_id)
+        with _stripe_errors():
+            self.client.v1.payment_intents.update(
+                payment_intent_id, params=PaymentIntentUpdateParams(payment_method=payment_method_id)
+            )
+            return _plain(self.client.v1.payment_intents.confirm(payment_intent_id))
 
     def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
-        page = self._call(self.client.v1.refunds.list, params={"charge": charge_id})
-        return list(self._iterate(page))
+        return list(self._refunds(RefundListParams(charge=charge_id)))
 
     def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]:
-        page = self._call(self.client.v1.payment_intents.list, params={"limit": 100})
+        with _stripe_errors():
+            page = self.client.v1.payment_intents.list(params=PaymentIntentListParams(limit=100))
         return (item for item in self._iterate(page) if item["created"] >= _unix(since))
 
     def list_refunds(self, since: datetime) -> Iterator[dict[str, Any]]:
-        page = self._call(self.client.v1.refunds.list, params={"limit": 100})
-        return (item for item in self._iterate(page) if item["created"] >= _unix(since))
+        page = self._refunds(RefundListParams(limit=100))
+        return (item for item in page if item["created"] >= _unix(since))
+
+    def list_disputes(self, since: datetime) -> Iterator[dict[str, Any]]:
+        return iter(())  # localstripe has no disputes (no /v1/disputes)
 
 
 def _unix(moment: datetime) -> int:
@@ -237,19 +358,25 @@ def _unix(moment: datetime) -> int:
 def verify_webhook(payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:
     """The event Stripe sent, as a plain dict, once its `Stripe-Signature` header proves it
     came from Stripe (the stand-in signs as Stripe does). Raises WebhookSignatureError for a
-    missing, wrong or stale signature, and ValueError for a payload that is not JSON."""
+    missing, wrong or stale signature, and ValueError for a payload that is not a JSON object
+    (signed `[1, 2]` or `null` is still not an event)."""
     try:
-        stripe.Webhook.construct_event(payload, signature, secret)
+        stripe.WebhookSignature.verify_header(
+            payload, signature, secret, tolerance=stripe.Webhook.DEFAULT_TOLERANCE
+        )
     except stripe.SignatureVerificationError as error:
         raise WebhookSignatureError(str(error)) from error
-    return json.loads(payload)
+    event = json.loads(payload)
+    if not isinstance(event, dict):
+        raise ValueError(f"the payload is a JSON {type(event).__name__}, not an object")
+    return event
 
 
 def get_gateway() -> PaymentGateway:
     """The gateway for the current app's settings (built once per settings).
 
     STRIPE_STAND_IN chooses localstripe's gateway; when it is not set, a STRIPE_API_BASE
-    (only ever pointed at the stand-in) implies it.
+    (only ever pointed at the stand-in) implies it. Every call sends STRIPE_API_VERSION.
     """
     config = current_app.config
     secret_key, api_base = config.get("STRIPE_SECRET_KEY"), config.get("STRIPE_API_BASE")
@@ -257,12 +384,19 @@ def get_gateway() -> PaymentGateway:
         raise PaymentGatewayError("Card payments are not set up: STRIPE_SECRET_KEY is missing.")
     stand_in = config.get("STRIPE_STAND_IN")
     stand_in = bool(api_base) if stand_in is None else bool(stand_in)
+    version = api_version(config)
+    cache: dict[tuple[str, str | None, bool, str], PaymentGateway]
     cache = current_app.extensions.setdefault("payment_gateways", {})
-    key = (secret_key, api_base, stand_in)
+    key = (secret_key, api_base, stand_in, version)
     if key not in cache:
         gateway_class = LocalStripeGateway if stand_in else StripeGateway
-        cache[key] = gateway_class(secret_key, api_base)
+        cache[key] = gateway_class(secret_key, api_base, version=version)
     return cache[key]
+
+
+# A PaymentIntent in these states has not taken the money: its amount may change, or it may
+# be cancelled (Stripe API reference: "Update a PaymentIntent", "Cancel a PaymentIntent").
+UNSETTLED_INTENT_STATUSES = ("requires_payment_method", "requires_confirmation", "requires_action")
 
 
 def create_payment_intent(donation: Donation) -> PaymentIntentHandle:
@@ -270,19 +404,39 @@ def create_payment_intent(donation: Donation) -> PaymentIntentHandle:
 
     The amount is the server's `charged_amount`, never one from the browser. Asking again
     for the same donation returns the same PaymentIntent (its id is stored, and the
-    idempotency key covers a retry before it was stored). The caller commits.
+    idempotency key covers a retry before it was stored); when the donor changed the gift
+    since, its amount is changed first. The caller commits.
     """
     if donation.status not in PAYABLE_STATUSES:
         raise PaymentGatewayError("This donation is no longer waiting for payment.")
     gateway = get_gateway()
-    if donation.stripe_payment_intent_id:
-        intent = gateway.retrieve_payment_intent(donation.stripe_payment_intent_id)
-        return PaymentIntentHandle(
-            id=intent["id"], client_secret=intent["client_secret"], status=intent["status"]
-        )
-    handle = gateway.create_payment_intent(donation)
-    donation.stripe_payment_intent_id = handle.id
-    return handle
+    if not donation.stripe_payment_intent_id:
+        handle = gateway.create_payment_intent(donation)
+        donation.stripe_payment_intent_id = handle.id
+        return handle
+    intent = gateway.retrieve_payment_intent(donation.stripe_payment_intent_id)
+    if intent["amount"] == donation.charged_amount:
+        return _handle(intent)
+    if intent["status"] not in UNSETTLED_INTENT_STATUSES:
+        raise PaymentGatewayError("This gift is already being paid: it cannot change now.")
+    # An update is idempotent in itself; the key (unique to this change, as the same
+    # amounts may come back later) makes the SDK's network retries safe.
+    changed = gateway.change_payment_intent_amount(
+        donation,
+        intent,
+        idempotency_key=f"donation-{donation.public_id}-amount-{donation.charged_amount}-{uuid.uuid4().hex}",
+    )
+    donation.stripe_payment_intent_id = changed.id
+    return changed
+
+
+def payment_intent_settled(donation: Donation) -> bool:
+    """Whether this donation's PaymentIntent has gone past the point where it may change
+    (processing or succeeded at Stripe, whatever our webhooks have said so far)."""
+    if not donation.stripe_payment_intent_id:
+        return False
+    intent = get_gateway().retrieve_payment_intent(donation.stripe_payment_intent_id)
+    return intent["status"] not in UNSETTLED_INTENT_STATUSES
 
 
 _PAYMENT_METHOD_ID = re.compile(r"^(?:pm|card)_[A-Za-z0-9_]{1,250}$")
@@ -313,6 +467,4 @@ def confirm_payment(donation: Donation, payment_method_id: str) -> PaymentIntent
         payment_method_id,
         idempotency_key=f"donation-{donation.public_id}-confirm-{payment_method_id}",
     )
-    return PaymentIntentHandle(
-        id=intent["id"], client_secret=intent["client_secret"], status=intent["status"]
-    )
+    return _handle(intent)

@@ -23,11 +23,12 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from fundraiser.donations import transitions
 from fundraiser.donations.errors import IllegalTransition
 from fundraiser.jobs import enqueue
-from fundraiser.models import Dispute, DisputeStatus, Donation, StripeEvent, StripeEventStatus
+from fundraiser.models import Dispute, DisputeStatus, Donation, DonationStatus, StripeEvent, StripeEventStatus
 from fundraiser.models.columns import utcnow
 from fundraiser.payments.gateway import get_gateway, object_id
 from fundraiser.receipts import tasks
@@ -49,8 +50,12 @@ class EventOutcome:
     refunded_donation_ids: list[int] = field(default_factory=list)
 
 
-def record_and_handle(session: Session, event: dict[str, Any]) -> EventOutcome | None:
+def record_and_handle(
+    session: Session, event: dict[str, Any], *, unapplied_because: str = ""
+) -> EventOutcome | None:
     """Record a verified event and apply it; None when the event was recorded before.
+    With `unapplied_because` (an event shaped as we do not know), it is recorded as
+    ignored, with that reason, and not applied.
 
     The event row goes in first with INSERT ... ON CONFLICT DO NOTHING: a second delivery
     arriving while the first is still being handled waits on the primary key until the
@@ -72,14 +77,18 @@ def record_and_handle(session: Session, event: dict[str, Any]) -> EventOutcome |
     if inserted is None:
         return None
     outcome = EventOutcome()
-    apply_event(session, record, outcome)
+    if unapplied_because:
+        record.status, record.processed_at = StripeEventStatus.IGNORED, utcnow()
+        outcome.detail = unapplied_because
+    else:
+        apply_event(session, record, outcome)
     if record.status != StripeEventStatus.PROCESSED:
         session.execute(
             update(StripeEvent)
             .where(StripeEvent.id == record.id)
             .values(status=record.status, processed_at=record.processed_at)
         )
-    outcome.status = record.status
+    outcome.status = StripeEventStatus(record.status)
     return outcome
 
 
@@ -96,7 +105,7 @@ _RECORDED_COLUMNS = (
 
 
 @functools.cache
-def _record_statement(dialect: str):
+def _record_statement(dialect: str) -> Executable:
     table = StripeEvent.__table__
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     return insert(table).on_conflict_do_nothing(index_elements=[table.c.id]).returning(table.c.id)
@@ -127,8 +136,8 @@ def _object_key(event: dict[str, Any]) -> str | None:
     if event["type"].startswith("charge.dispute."):
         return object_id(obj.get("payment_intent")) or object_id(obj.get("charge"))
     if event["type"].startswith("charge."):
-        return object_id(obj.get("payment_intent")) or obj.get("id")
-    return obj.get("id")
+        return object_id(obj.get("payment_intent")) or object_id(obj.get("id"))
+    return object_id(obj.get("id"))
 
 
 def find_donation(
@@ -216,8 +225,9 @@ def payment_failed(session: Session, intent: dict[str, Any], outcome: EventOutco
     donation = find_donation(session, payment_intent_id=intent["id"], public_id=_our_public_id(intent))
     if donation is None:
         return _unknown(intent)
-    if donation.status in Donation.COUNTED_STATUSES:
-        # A late failure of an earlier attempt: the payment that succeeded stands.
+    if donation.status in (*Donation.COUNTED_STATUSES, DonationStatus.ABANDONED):
+        # A late failure of an earlier attempt: the payment that succeeded stands (or, for an
+        # abandoned gift, Stripe retrying an old delivery: its PaymentIntent is cancelled).
         return StripeEventStatus.IGNORED, f"donation {donation.public_id} is already {donation.status}"
     error = intent.get("last_payment_error") or {}
     transitions.mark_failed(session, donation, error.get("message") or "The payment failed.")

@@ -40,7 +40,10 @@ def refund_donation(
     under Stripe's id from its answer; a `charge.refunded` for it later finds it recorded.
     The donation row stays locked until the caller commits.
     """
-    donation = lock_donation(session, donation.id)
+    locked = lock_donation(session, donation.id)
+    if locked is None:
+        raise InvalidDonation({"amount": "This donation no longer exists."})
+    donation = locked
     reason = " ".join(reason.split())
     remaining = refundable_amount(donation)
     errors = _refund_errors(donation, amount, remaining, reason, request_id)
@@ -69,7 +72,10 @@ def refund_donation(
         reason=reason,
         requested_by_id=requested_by.id,
     )
-    return session.scalar(select(Refund).where(Refund.stripe_refund_id == answer["id"]))
+    refund: Refund | None = session.scalar(select(Refund).where(Refund.stripe_refund_id == answer["id"]))
+    if refund is None:
+        raise PaymentGatewayError("The refund was made at Stripe but could not be recorded.")
+    return refund
 
 
 def _refund_errors(

@@ -1,6 +1,8 @@
-"""Repair what the webhooks missed: read recent PaymentIntents and refunds from Stripe and
-bring each donation in line with them, then apply stored events still waiting for a payment
-that has since been recorded. Running it again changes nothing."""
+"""Repair what the webhooks missed: read recent PaymentIntents, refunds and disputes from
+Stripe and bring each donation in line with them, then apply stored events still waiting
+for a payment that has since been recorded. Disputes are opened and closed by the same
+functions as their webhooks (handlers.dispute_created / dispute_closed). Running it again
+changes nothing."""
 
 from __future__ import annotations
 
@@ -11,14 +13,17 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from fundraiser.donations.errors import IllegalTransition
 from fundraiser.donations.transitions import PAYABLE_STATUSES, mark_failed
-from fundraiser.models import Donation, DonationStatus, StripeEvent, StripeEventStatus
+from fundraiser.models import Dispute, DisputeStatus, Donation, DonationStatus, StripeEvent, StripeEventStatus
 from fundraiser.payments.gateway import PaymentGateway, object_id
 from fundraiser.payments.handlers import (
     COUNTED_REFUND_STATUSES,
     EventOutcome,
     apply_event,
     apply_refunds,
+    dispute_closed,
+    dispute_created,
     find_donation,
     mark_donation_paid,
 )
@@ -41,6 +46,9 @@ def sync_with_stripe(session: Session, gateway: PaymentGateway, since: datetime,
         session.commit()
     for refund in gateway.list_refunds(since):
         _sync_refund(session, refund, report)
+        session.commit()
+    for dispute in gateway.list_disputes(since):
+        _sync_dispute(session, dispute, report)
         session.commit()
     replay_stranded_events(session, report)
 
@@ -113,3 +121,22 @@ def _sync_refund(session: Session, refund: dict[str, Any], report: SyncReport) -
         report.changes.append(
             f"donation {donation.public_id}: refund {refund['id']} of {refund['amount']} applied"
         )
+
+
+def _sync_dispute(session: Session, dispute: dict[str, Any], report: SyncReport) -> None:
+    """Open or close the dispute as its webhook would have; a change only when our record of
+    it moved (a dispute already open stays open, one already closed stays closed)."""
+
+    def recorded() -> str | None:
+        return session.scalar(select(Dispute.status).where(Dispute.stripe_dispute_id == dispute["id"]))
+
+    before = recorded()
+    closed = dispute.get("status") in (DisputeStatus.WON, DisputeStatus.LOST)
+    try:
+        _, detail = (dispute_closed if closed else dispute_created)(session, dispute, EventOutcome())
+    except IllegalTransition as error:
+        session.rollback()
+        report.changes.append(f"dispute {dispute['id']}: left for a person ({error})")
+        return
+    if recorded() != before:
+        report.changes.append(detail)

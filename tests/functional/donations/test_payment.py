@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from fundraiser.donations.fees import fee_cover
-from tests.functional.donations.conftest import attempt_token
 from tests.stripe_fixtures import PUBLISHABLE_KEY, assert_money_adds_up
 
 
@@ -62,25 +61,6 @@ def test_the_same_attempt_posted_twice_makes_one_donation_and_one_payment_intent
         if intent["metadata"].get("public_id") == donation.public_id
     ]
     assert len(paid_intents) == 1
-
-
-def test_changing_the_gift_after_starting_to_pay_needs_a_new_attempt(
-    factories, session, donate_form, donations, localstripe
-):
-    page = factories.page()
-    session.commit()
-    form = donate_form(page)
-    assert form.post().status_code == 200
-
-    changed = form.post(amount_choice="5000")
-
-    assert changed.status_code == 422
-    html = changed.get_data(as_text=True)
-    assert "Your gift changed after you started to pay" in html
-    fresh = attempt_token(html)
-    assert fresh != form.data["attempt"]
-    assert form.post(amount_choice="5000", attempt=fresh).status_code == 200
-    assert [d.amount for d in donations()] == [2500, 5000]
 
 
 def test_jpy_gifts_are_charged_in_whole_yen(factories, session, donate_form, donations, localstripe):

@@ -76,7 +76,13 @@ def test_the_same_attempt_returns_the_same_donation(session, factories):
     first = pending.create_pending_donation(session, page, amount=2500, attempt_id=attempt, **DONOR)
     again = pending.create_pending_donation(session, page, amount=2500, attempt_id=attempt, **DONOR)
     assert first.id == again.id and first.public_id == attempt
-    with pytest.raises(InvalidDonation):
+    # Back and submit again with another amount: the same donation, changed.
+    changed = pending.create_pending_donation(session, page, amount=3000, attempt_id=attempt, **DONOR)
+    assert (changed.id, changed.amount, changed.charged_amount) == (first.id, 3000, 3000)
+    with pytest.raises(InvalidDonation):  # the same attempt on another page
+        pending.create_pending_donation(session, factories.page(), amount=3000, attempt_id=attempt, **DONOR)
+    first.status = "paid"
+    with pytest.raises(InvalidDonation):  # an attempt that is over
         pending.create_pending_donation(session, page, amount=3000, attempt_id=attempt, **DONOR)
 
 
@@ -172,3 +178,19 @@ def test_disputes_withdraw_and_a_win_returns_the_money(session, factories):
     with pytest.raises(IllegalTransition):
         transitions.close_dispute(session, won, stripe_dispute_id="dp_unknown", won=True)
     assert_money_adds_up(session)
+
+
+def test_only_a_gift_waiting_for_payment_may_be_abandoned(session, factories):
+    page = factories.page()
+    waiting, declined, paid = (
+        pending.create_pending_donation(session, page, amount=2500, **DONOR) for _ in range(3)
+    )
+    declined.status, paid.status = "failed", "paid"
+    transitions.mark_abandoned(session, waiting)
+    transitions.mark_abandoned(session, declined)
+    assert (waiting.status, declined.status) == ("abandoned", "abandoned")
+    with pytest.raises(IllegalTransition):
+        transitions.mark_abandoned(session, paid)
+    with pytest.raises(IllegalTransition):  # abandoned is the end: no card can pay it now
+        transitions.mark_paid(session, waiting, charge_id="ch_late")
+    assert "abandoned" not in transitions.PAYABLE_STATUSES
