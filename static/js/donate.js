@@ -71,9 +71,27 @@
     var card = stripe.elements().create("card");
     card.mount("#card-element");
 
-    function fail(text) {
+    var solved = "";
+
+    function fail(text, refusal) {
       message.textContent = text || "Your card was not charged. Please check the details and try again.";
       button.disabled = false;
+      if (refusal && refusal.restartUrl) {
+        var again = document.createElement("a");
+        again.href = refusal.restartUrl;
+        again.textContent = " Start again";
+        message.appendChild(again);
+        button.disabled = true;
+      } else if (refusal && refusal.challenge) {
+        askForChallenge(refusal.challenge);
+      }
+    }
+
+    /* After a failed card the next one needs the proof-of-work check (ALTCHA), which the
+     * server sent with its refusal; challenge.js shows it and hands back the solution. */
+    function askForChallenge(challenge) {
+      solved = "";
+      window.runningTogetherChallenge(challenge, function (payload) { solved = payload; });
     }
 
     function done() {
@@ -117,10 +135,15 @@
           Accept: "application/json",
           "X-CSRFToken": csrf ? csrf.content : ""
         },
-        body: JSON.stringify({ payment_method: paymentMethodId })
+        body: JSON.stringify({ payment_method: paymentMethodId, altcha: solved })
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
-          if (!response.ok) { throw new Error(body.detail || body.error); }
+          if (!response.ok) {
+            var refused = new Error(body.detail || body.error);
+            refused.challenge = body.challenge;
+            refused.restartUrl = body.restart_url;
+            throw refused;
+          }
           if (body.status === "requires_action") { return stripe.confirmCardPayment(body.client_secret); }
           return { paymentIntent: { status: body.status } };
         });
@@ -134,7 +157,7 @@
       paymentMethod()
         .then(confirmOnServer)
         .then(afterConfirm)
-        .catch(function (error) { fail(error && error.message); });
+        .catch(function (error) { fail(error && error.message, error); });
     });
   }
 
