@@ -36,8 +36,8 @@ def localstripe_answers(url: str = LOCALSTRIPE_URL) -> bool:
 
 def start_localstripe(port: int = LOCALSTRIPE_PORT) -> subprocess.Popen:
     """Run localstripe as a child process and wait until it answers."""
-    # localstripe with Stripe's retry after a decline (dev/localstripe_retry.py says why).
-    stand_in = Path(__file__).resolve().parent / "localstripe_retry.py"
+    # localstripe with Stripe's retry after a decline (dev/localstripe_stand_in.py says why).
+    stand_in = Path(__file__).resolve().parent / "localstripe_stand_in.py"
     process = subprocess.Popen([sys.executable, str(stand_in), "--from-scratch", "--port", str(port)])
     deadline = time.monotonic() + 30
     while not localstripe_answers():

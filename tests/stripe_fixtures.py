@@ -36,8 +36,8 @@ from fundraiser.donations.pending import create_pending_donation
 from fundraiser.extensions import db
 from fundraiser.models import Dispute, Donation, FundraisingTotal, PledgePage, Refund
 
-# localstripe with Stripe's retry after a decline (dev/localstripe_retry.py says why).
-STAND_IN = Path(__file__).resolve().parent.parent / "dev" / "localstripe_retry.py"
+# localstripe with Stripe's retry after a decline (dev/localstripe_stand_in.py says why).
+STAND_IN = Path(__file__).resolve().parent.parent / "dev" / "localstripe_stand_in.py"
 SECRET_KEY = "sk_test_localstripe"
 PUBLISHABLE_KEY = "pk_test_localstripe"
 WEBHOOK_SECRET = "whsec_test_running_together"

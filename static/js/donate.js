@@ -83,6 +83,7 @@
         message.appendChild(again);
         button.disabled = true;
       } else if (refusal && refusal.challenge) {
+        declinedBefore = true;
         askForChallenge(refusal.challenge);
       }
     }
@@ -91,11 +92,28 @@
      * server sent with its refusal; challenge.js shows it and hands back the solution. */
     function askForChallenge(challenge) {
       solved = "";
-      window.runningTogetherChallenge(challenge, function (payload) { solved = payload; });
+      button.disabled = true;
+      window.runningTogetherChallenge(challenge, function (payload) {
+        solved = payload;
+        button.disabled = false;
+      });
     }
 
+    var declinedBefore = false;
+
+    /* After a decline Stripe's webhook marked this gift failed; the next card's success
+     * arrives by webhook too, so wait (up to 30 s) for it before showing the thank-you page. */
     function done() {
-      window.location.assign(data.thankYouUrl);
+      var tries = declinedBefore ? 15 : 0;
+      (function next() {
+        if (tries-- <= 0) { window.location.assign(data.thankYouUrl); return; }
+        fetch(data.statusUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
+          .then(function (response) { return response.json(); })
+          .then(function (body) {
+            if (body.status === "failed") { setTimeout(next, 2000); } else { tries = 0; next(); }
+          })
+          .catch(function () { setTimeout(next, 2000); });
+      })();
     }
 
     function afterConfirm(result) {
