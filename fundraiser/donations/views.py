@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fundraiser.donations import card_testing, checkout, fees
-from fundraiser.donations.amounts import amount_error, maximum_amount, minimum_amount
+from fundraiser.donations.amounts import amount_error, maximum_amount, smallest_gift
 from fundraiser.donations.challenge import new_challenge, solution_accepted
 from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
@@ -84,7 +84,7 @@ def donation_context(page: PledgePage) -> DonationContext:
     return DonationContext(
         currency=page.currency,
         cause_country=page.cause.country,
-        min_amount=minimum_amount(page.currency),
+        min_amount=smallest_gift(page.currency, page.cause.smallest_gift_amounts),
         max_amount=maximum_amount(page.currency),
         offers_gift_aid=gift_aid_allowed(page),
     )
@@ -262,7 +262,9 @@ def fee_estimate(slug: str):
         amount = parse_amount(request.args.get("amount"), page.currency)
     except MoneyError as error:
         return jsonify(error=str(error)), 400
-    if problem := amount_error(amount, page.currency):
+    if problem := amount_error(
+        amount, page.currency, smallest_gift(page.currency, page.cause.smallest_gift_amounts)
+    ):
         return jsonify(error=problem), 400
     fee = fees.fee_cover(amount, page.currency)
     return jsonify(
