@@ -14,6 +14,11 @@ from fundraiser.pages.photos import PreparedPhoto
 from fundraiser.pages.slugs import suggest_slug, unique_slug
 from fundraiser.pages.validation import InvalidInput, free_slug, money_field
 
+NOT_CONFIRMED = (
+    "Confirm your email address before you publish: follow the link we emailed you "
+    "(your account page can send it again). You can save your page as a draft meanwhile."
+)
+
 
 @dataclass
 class PageInput:
@@ -40,6 +45,8 @@ def create_page(
     currency = cause.default_currency if cause else "GBP"
     target = money_field(details.target, currency, "target", errors)
     slug = _page_slug(session, details, None, errors)
+    if publish and not runner.has_confirmed_email:
+        errors["status"] = NOT_CONFIRMED
     if errors:
         raise InvalidInput(errors)
     page = PledgePage(
@@ -109,12 +116,6 @@ def update_page(
     return page
 
 
-NOT_CONFIRMED = (
-    "Confirm your email address before you publish: follow the link we emailed you "
-    "(your account page can send it again). You can save your page as a draft meanwhile."
-)
-
-
 def publish_page(session: Session, page: PledgePage) -> None:
     """Publish the page, or hold it for the charity's approval: only accounts that confirmed
     their email publish (a fresh account is how card testers get a page of their own), and a
@@ -123,7 +124,7 @@ def publish_page(session: Session, page: PledgePage) -> None:
         raise InvalidInput({"status": NOT_CONFIRMED})
     if page.is_published:
         return
-    if page.cause.approves_first_pages and not _has_had_a_published_page(session, page.runner_id):
+    if page.cause.approves_first_pages and not _has_had_a_published_page(session, page.runner.id):
         page.status = PageStatus.AWAITING_APPROVAL
     else:
         _go_live(page)
