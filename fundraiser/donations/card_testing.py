@@ -20,6 +20,7 @@ When Redis cannot be reached they fall back to this process's memory with a one-
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -37,6 +38,7 @@ from fundraiser.models.donations import CARD_ATTEMPTS_PER_DONATION
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+FALLBACK_SECONDS = 60
 
 
 def _state() -> dict:
@@ -45,6 +47,8 @@ def _state() -> dict:
 
 def _storage() -> Storage:
     state = _state()
+    if state.get("fallback_until", 0) > time.monotonic():
+        return state["fallback"]
     if "storage" not in state:
         redis_url = current_app.config.get("REDIS_URL")
         state["storage"] = storage_from_string(redis_url) if redis_url else MemoryStorage()
@@ -52,15 +56,19 @@ def _storage() -> Storage:
 
 
 def _guarded(call: Callable[[MovingWindowRateLimiter], T]) -> T:
-    """Run a limiter call; if the shared storage is down, carry on in this process's memory."""
+    """Run a limiter call. If the shared storage (Redis) is down, count in this process's
+    memory for a minute, then try the shared storage again: an outage is never a 500."""
+    storage = _storage()
     try:
-        return call(MovingWindowRateLimiter(_storage()))
+        return call(MovingWindowRateLimiter(storage))
     except Exception as error:  # redis-py's errors, whichever the storage raises
-        if isinstance(_storage(), MemoryStorage):
+        if isinstance(storage, MemoryStorage):
             raise
-        log.warning("Card-testing limits fall back to this process's memory: %s", error)
-        _state()["storage"] = MemoryStorage()
-        return call(MovingWindowRateLimiter(_storage()))
+        log.warning("Card-testing limits count in this process's memory for a minute: %s", error)
+        state = _state()
+        state.setdefault("fallback", MemoryStorage())
+        state["fallback_until"] = time.monotonic() + FALLBACK_SECONDS
+        return call(MovingWindowRateLimiter(state["fallback"]))
 
 
 def reset() -> None:

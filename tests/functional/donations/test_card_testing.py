@@ -9,6 +9,7 @@ import base64
 import json
 import logging
 import re
+import uuid
 
 import altcha
 import pytest
@@ -263,3 +264,30 @@ def test_donors_see_no_challenge_when_nothing_is_wrong(factories, session, clien
     html = client.get(f"/{page.slug}/donate").get_data(as_text=True)
 
     assert "altcha" not in html
+
+
+def test_counts_are_shared_through_redis_and_an_outage_is_no_500(factories, session, variant_app, caplog):
+    """With REDIS_URL the counts are Redis's, so every worker (here: two apps) sees them;
+    with Redis unreachable they fall back to memory with one warning line, never a 500."""
+    from fundraiser.donations import card_testing
+
+    page = factories.page(slug=f"redis-{uuid.uuid4().hex[:12]}")  # Redis outlives this run
+    session.commit()
+    settings = {"PAGE_DECLINE_LIMIT": "2/hour", "REDIS_URL": "redis://127.0.0.1:6379/15"}
+    first, second = variant_app(**settings), variant_app(**settings)
+    with first.app_context():
+        card_testing.record_decline(page.slug, "fingerprint-a")
+        card_testing.record_decline(page.slug, "fingerprint-b")
+    try:
+        with second.app_context():
+            assert card_testing.challenge_required(page.slug, declined_before=False)
+    finally:
+        with first.app_context():
+            card_testing.reset()
+
+    down = variant_app(REDIS_URL="redis://127.0.0.1:9/0")
+    with caplog.at_level(logging.WARNING, logger="fundraiser.donations.card_testing"):
+        response = down.test_client().get(f"/{page.slug}/donate")
+    assert response.status_code == 200
+    warnings = [r.getMessage() for r in caplog.records if r.name == "fundraiser.donations.card_testing"]
+    assert len(warnings) == 1 and "in this process's memory" in warnings[0]
