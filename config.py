@@ -77,7 +77,20 @@ class Config:
     # imports stripe. Its parameter types are what mypy checks our calls against.
     STRIPE_API_VERSION = os.environ.get("STRIPE_API_VERSION") or None
     DONATION_RATE_LIMIT = os.environ.get("DONATION_RATE_LIMIT", "10/minute;50/hour")
-    DONATION_PAGE_RATE_LIMIT = os.environ.get("DONATION_PAGE_RATE_LIMIT", "60/minute")
+    # New PaymentIntents one page may make, whoever asks (fundraiser/donations/card_testing.py);
+    # its donate form asks for a challenge once a quarter of a window is left.
+    DONATION_PAGE_RATE_LIMIT = os.environ.get("DONATION_PAGE_RATE_LIMIT", "20/minute;200/hour")
+    # Declined cards allowed per card (Stripe's card fingerprint), per page and platform-wide.
+    CARD_DECLINE_LIMIT = os.environ.get("CARD_DECLINE_LIMIT", "3/hour;5/day")
+    PAGE_DECLINE_LIMIT = os.environ.get("PAGE_DECLINE_LIMIT", "5/hour")
+    PLATFORM_DECLINE_LIMIT = os.environ.get("PLATFORM_DECLINE_LIMIT", "30 per 10 minutes")
+    # After a platform-wide spike of declines, every donate form asks for a challenge this long.
+    CHALLENGE_SPIKE_MINUTES = int(os.environ.get("CHALLENGE_SPIKE_MINUTES", 60))
+    # ALTCHA proof of work: the key that signs challenges (derived from SECRET_KEY when
+    # unset), PBKDF2 iterations per try (a browser needs about a second), and how long one lasts.
+    ALTCHA_HMAC_KEY = os.environ.get("ALTCHA_HMAC_KEY") or None
+    CHALLENGE_COST = int(os.environ.get("CHALLENGE_COST", 5000))
+    CHALLENGE_EXPIRY_MINUTES = int(os.environ.get("CHALLENGE_EXPIRY_MINUTES", 20))
     SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10/minute")
 
     # How long an emailed receipt link works.
@@ -103,6 +116,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     MAIL_SERVER = None
     PAGE_CACHE_SECONDS = 0
+    CHALLENGE_COST = 1000
 
 
 class ProductionConfig(Config):

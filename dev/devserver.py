@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -35,7 +36,9 @@ def localstripe_answers(url: str = LOCALSTRIPE_URL) -> bool:
 
 def start_localstripe(port: int = LOCALSTRIPE_PORT) -> subprocess.Popen:
     """Run localstripe as a child process and wait until it answers."""
-    process = subprocess.Popen([sys.executable, "-m", "localstripe", "--from-scratch", "--port", str(port)])
+    # localstripe with Stripe's retry after a decline (dev/localstripe_stand_in.py says why).
+    stand_in = Path(__file__).resolve().parent / "localstripe_stand_in.py"
+    process = subprocess.Popen([sys.executable, str(stand_in), "--from-scratch", "--port", str(port)])
     deadline = time.monotonic() + 30
     while not localstripe_answers():
         if process.poll() is not None:

@@ -20,8 +20,14 @@ def can_edit_page(user: User | None, page: PledgePage) -> bool:
 
 
 def can_view_page(user: User | None, page: PledgePage) -> bool:
-    """Published pages are public; drafts only for their owner and admins."""
-    return page.is_published or can_edit_page(user, page)
+    """Published pages are public; drafts only for their owner and admins, and a page held
+    for approval for its cause's admins too."""
+    return page.is_published or can_edit_page(user, page) or can_approve_page(user, page)
+
+
+def can_approve_page(user: User | None, page: PledgePage) -> bool:
+    """A page held for its cause's approval is approved by that cause's admins."""
+    return page.is_awaiting_approval and can_admin_cause(user, page.cause_id)
 
 
 def is_platform_admin(user: User | None) -> bool:

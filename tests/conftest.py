@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from config import TestConfig, database_url
 from fundraiser import create_app
+from fundraiser.donations import card_testing
 from fundraiser.extensions import db
 
 pytest_plugins = [
@@ -84,6 +85,7 @@ def _app_context(request) -> Iterator[None]:
         yield
         db.session.remove()
         empty_tables()
+        card_testing.reset()
 
 
 def empty_tables() -> None:

@@ -25,6 +25,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +37,8 @@ from fundraiser.extensions import db
 from fundraiser.models import Dispute, Donation, FundraisingTotal, PledgePage, Refund
 from fundraiser.payments.gateway import sdk_api_version
 
+# localstripe with Stripe's retry after a decline (dev/localstripe_stand_in.py says why).
+STAND_IN = Path(__file__).resolve().parent.parent / "dev" / "localstripe_stand_in.py"
 SECRET_KEY = "sk_test_localstripe"
 PUBLISHABLE_KEY = "pk_test_localstripe"
 WEBHOOK_SECRET = "whsec_test_running_together"
@@ -127,7 +130,7 @@ def localstripe_server(tmp_path_factory) -> Iterator[str]:
     port = free_port()
     log = open(folder / "localstripe.log", "wb")  # noqa: SIM115  (closed after the server stops)
     process = subprocess.Popen(
-        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+        [sys.executable, str(STAND_IN), "--port", str(port), "--from-scratch"],
         cwd=folder,
         stdout=log,
         stderr=subprocess.STDOUT,

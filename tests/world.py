@@ -33,6 +33,7 @@ class World:
     draft: PledgePage
     stranger_page: PledgePage
     team_page: PledgePage
+    held: PledgePage
     team: Team
     donation: Donation
     receipt: Receipt
@@ -49,8 +50,9 @@ def build_world(app, factories) -> World:
     photos.mkdir(parents=True, exist_ok=True)
     (photos / STORED_PHOTO).write_bytes(b"\xff\xd8\xff\xe0 a stored photo")
     user = factories.user
-    owner = user(name="Olu Owner")
-    stranger = user(name="Sam Stranger")
+    confirmed = datetime.now(UTC)
+    owner = user(name="Olu Owner", email_confirmed_at=confirmed)
+    stranger = user(name="Sam Stranger", email_confirmed_at=confirmed)
     organiser = user(name="Orla Organiser", is_event_organiser=True)
     other_organiser = user(name="Otto Organiser", is_event_organiser=True)
     charity_admin = user(name="Cara Charity")
@@ -70,6 +72,7 @@ def build_world(app, factories) -> World:
     stranger_page = factories.page(runner=stranger, event=event, cause=cause, slug="sam-runs")
     team = factories.team(captain=captain, slug="leeds-striders", currency="GBP")
     team_page = factories.page(runner=owner, event=event, cause=cause, slug="olu-in-team", team=team)
+    held = factories.page(runner=stranger, event=event, cause=cause, slug="sam-held", status="awaiting")
 
     donation = Donation(
         page_id=page.id,
@@ -135,6 +138,7 @@ def build_world(app, factories) -> World:
         draft=draft,
         stranger_page=stranger_page,
         team_page=team_page,
+        held=held,
         team=team,
         donation=donation,
         receipt=receipt,

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fundraiser.donations.amounts import amount_error
+from fundraiser.donations.amounts import amount_error, smallest_gift
 from fundraiser.donations.errors import CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE, InvalidDonation
 from fundraiser.donations.fees import fee_cover
 from fundraiser.donations.giftaid import GiftAidDetails, gift_aid_declaration
@@ -144,7 +144,9 @@ def _gift_errors(page: PledgePage, amount: int, fee_cover_amount: int) -> dict[s
     errors: dict[str, str] = {}
     if not page.is_published:
         errors["page"] = "This page is not taking donations."
-    if problem := amount_error(amount, page.currency):
+    if problem := amount_error(
+        amount, page.currency, smallest_gift(page.currency, page.cause.smallest_gift_amounts)
+    ):
         errors["amount"] = problem
     elif fee_cover_amount not in (0, fee_cover(amount, page.currency)):
         errors["fee_cover_amount"] = "The fee estimate has changed: please check the amount and try again."

@@ -12,20 +12,23 @@ import logging
 import re
 from dataclasses import asdict
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from fundraiser.donations import checkout, fees
-from fundraiser.donations.amounts import amount_error, maximum_amount, minimum_amount
+from fundraiser.donations import card_testing, checkout, fees
+from fundraiser.donations.amounts import amount_error, maximum_amount, smallest_gift
+from fundraiser.donations.challenge import new_challenge, solution_accepted
 from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
 from fundraiser.donations.giftaid import gift_aid_allowed
 from fundraiser.donations.queries import find_donation
+from fundraiser.donations.transitions import PAYABLE_STATUSES
 from fundraiser.extensions import db, limiter
 from fundraiser.models import Donation, DonationStatus, PledgePage
+from fundraiser.models.donations import CARD_ATTEMPTS_PER_DONATION
 from fundraiser.money import MoneyError, format_money, parse_amount
 from fundraiser.payments import gateway
 from fundraiser.payments.gateway import PaymentGatewayError
@@ -51,8 +54,11 @@ SERVICE_FIELDS = {
 }
 
 
-def _page_slug() -> str:
-    return f"page:{(request.view_args or {}).get('slug', '')}"
+# The browser's session remembers a declined card: its next donate form asks for a challenge.
+DECLINED_KEY = "card_declined"
+PAGE_BUSY = (
+    "This page is receiving too many donation attempts right now. Please wait a minute, then try again."
+)
 
 
 def _log_refusal(limit: RequestLimit) -> None:
@@ -78,7 +84,7 @@ def donation_context(page: PledgePage) -> DonationContext:
     return DonationContext(
         currency=page.currency,
         cause_country=page.cause.country,
-        min_amount=minimum_amount(page.currency),
+        min_amount=smallest_gift(page.currency, page.cause.smallest_gift_amounts),
         max_amount=maximum_amount(page.currency),
         offers_gift_aid=gift_aid_allowed(page),
     )
@@ -105,15 +111,6 @@ def page_summary(page: PledgePage) -> dict:
     "Please wait a minute, then try again.",
     on_breach=_log_refusal,
 )
-@limiter.limit(
-    lambda: current_app.config["DONATION_PAGE_RATE_LIMIT"],
-    methods=["POST"],
-    key_func=_page_slug,
-    scope="donation-page",
-    error_message="This page is receiving too many donation attempts right now. "
-    "Please wait a minute, then try again.",
-    on_breach=_log_refusal,
-)
 def donate(slug: str):
     page = published_page(slug)
     context = donation_context(page)
@@ -125,6 +122,8 @@ def donate(slug: str):
         if finished is not None:
             # This attempt was already paid for (or failed): a reload must not pay again.
             return redirect(url_for("donations.thank_you", public_id=finished.public_id))
+        if refusal := _card_testing_refusal(page, form):
+            return refusal
         payment = _start_payment(page, form)
         if payment is not None:
             return render_template("donations/pay.html", page=page_summary(page), payment=payment)
@@ -132,13 +131,37 @@ def donate(slug: str):
     return _render_form(page, form), status
 
 
+def _card_testing_refusal(page: PledgePage, form: DonateForm):
+    """A page that made all the PaymentIntents it may for now answers 429; a form that must
+    carry a solved challenge (card_testing.challenge_required) and does not is shown again."""
+    if card_testing.page_closed_to_new_payments(page.slug):
+        log.warning(
+            "Refused a donation attempt: page %s made DONATION_PAGE_RATE_LIMIT PaymentIntents", page.slug
+        )
+        return _render_form(page, form, error=PAGE_BUSY), 429
+    if _challenge_needed(page) and not solution_accepted(request.form.get("altcha")):
+        return _render_form(page, form, error=CHALLENGE_MISSING), 422
+    return None
+
+
+CHALLENGE_MISSING = (
+    "Please let the automatic check above the button finish (it takes a few seconds), then try again."
+)
+
+
+def _challenge_needed(page: PledgePage) -> bool:
+    return card_testing.challenge_required(page.slug, declined_before=bool(session.get(DECLINED_KEY)))
+
+
 def _failed_status(form: DonateForm) -> int:
     return 503 if form.gateway_failed else 422
 
 
-def _render_form(page: PledgePage, form: DonateForm) -> str:
+def _render_form(page: PledgePage, form: DonateForm, error: str = "") -> str:
     context = form.context
     example = 2500 if context.currency != "JPY" else 3000
+    if error:
+        form.form_errors.append(error)
     return render_template(
         "donations/donate.html",
         page=page_summary(page),
@@ -146,6 +169,7 @@ def _render_form(page: PledgePage, form: DonateForm) -> str:
         context=context,
         fee_example=fees.fee_cover(example, context.currency),
         fee_example_amount=example,
+        challenge=new_challenge() if _challenge_needed(page) else "",
     )
 
 
@@ -162,6 +186,7 @@ def _start_payment(page: PledgePage, form: DonateForm) -> dict | None:
     donation = _record_gift(page, form)
     if donation is None:
         return None
+    first_intent = donation.stripe_payment_intent_id is None
     try:
         payment = checkout.start_card_payment(db.session, donation.id)
     except PaymentGatewayError as error:
@@ -170,6 +195,8 @@ def _start_payment(page: PledgePage, form: DonateForm) -> dict | None:
         form.gateway_failed = True
         return None
     db.session.commit()
+    if first_intent:
+        card_testing.count_payment_intent(page.slug)
     config = current_app.config
     return asdict(payment) | {
         "publishable_key": config.get("STRIPE_PUBLISHABLE_KEY") or "",
@@ -235,7 +262,9 @@ def fee_estimate(slug: str):
         amount = parse_amount(request.args.get("amount"), page.currency)
     except MoneyError as error:
         return jsonify(error=str(error)), 400
-    if problem := amount_error(amount, page.currency):
+    if problem := amount_error(
+        amount, page.currency, smallest_gift(page.currency, page.cause.smallest_gift_amounts)
+    ):
         return jsonify(error=problem), 400
     fee = fees.fee_cover(amount, page.currency)
     return jsonify(
@@ -305,20 +334,77 @@ def status(public_id: str):
 def pay(public_id: str):
     """Pay the donation's PaymentIntent with the PaymentMethod Stripe.js made from the card.
 
-    JSON in: {"payment_method": "pm_..."}. JSON out: the PaymentIntent's status and client
-    secret (for 3-D Secure in the browser when it is `requires_action`), or the refusal in
-    words. Only Stripe's webhook marks the donation paid.
+    JSON in: {"payment_method": "pm_...", "altcha": "<solution>"}. JSON out: the
+    PaymentIntent's status and client secret (for 3-D Secure in the browser when it is
+    `requires_action`), or the refusal in words. After a failed card the next one needs a
+    solved challenge (the refusal carries it); after CARD_ATTEMPTS_PER_DONATION cards the
+    donor starts again (`restart_url`). Only Stripe's webhook marks the donation paid.
     """
     donation = donation_by_public_id(public_id)
     body = request.get_json(silent=True)
     payment_method = body.get("payment_method") if isinstance(body, dict) else None
     if not isinstance(payment_method, str):
         return jsonify(error="We could not read the card details. Please try again."), 400
+    if not gateway.is_payment_method_id(payment_method):
+        return jsonify(error="We could not read the card details. Please try again."), 402
+    if refusal := _card_attempt_refusal(donation, body):
+        return refusal
+    try:
+        fingerprint = gateway.card_fingerprint(payment_method)
+    except PaymentGatewayError as error:
+        return jsonify(error=error.message), 402
+    if card_testing.card_refused(fingerprint):
+        log.warning("Refused card %s on donation %s: declined too often", fingerprint, donation.public_id)
+        return jsonify(error=CARD_REFUSED), 402
+    if not card_testing.take_card_attempt(db.session, donation.id):
+        return _start_again(donation)
+    db.session.commit()
     try:
         intent = gateway.confirm_payment(donation, payment_method)
     except PaymentGatewayError as error:
-        return jsonify(error=error.message), 402
+        return _declined(donation, error, fingerprint), 402
     return jsonify(status=intent.status, client_secret=intent.client_secret)
+
+
+CARD_REFUSED = (
+    "This card was declined several times lately, so we cannot try it again now. Please use another card."
+)
+
+
+def _card_attempt_refusal(donation: Donation, body: dict):
+    """None when this card may be tried: the donation has attempts left, and after a failed
+    card the request carries a solved challenge."""
+    if donation.status not in PAYABLE_STATUSES:
+        return jsonify(error="This donation is no longer waiting for payment."), 402
+    if donation.card_attempts >= CARD_ATTEMPTS_PER_DONATION:
+        return _start_again(donation)
+    altcha = body.get("altcha")
+    if donation.card_attempts and not solution_accepted(altcha if isinstance(altcha, str) else None):
+        return jsonify(error=CHALLENGE_MISSING, challenge=new_challenge()), 403
+    return None
+
+
+def _start_again(donation: Donation):
+    session[DECLINED_KEY] = True
+    restart = url_for("donations.donate", slug=donation.page.slug)
+    error = (
+        f"This gift has had {CARD_ATTEMPTS_PER_DONATION} cards tried, so it is closed. Please start again."
+    )
+    return jsonify(error=error, restart_url=restart), 429
+
+
+def _declined(donation: Donation, error: PaymentGatewayError, fingerprint: str):
+    """The answer to a failed card; a decline is counted against the card, page and platform."""
+    if error.declined:
+        card_testing.record_decline(donation.page.slug, fingerprint)
+        session[DECLINED_KEY] = True
+    db.session.refresh(donation)
+    answer: dict = {"error": error.message}
+    if donation.card_attempts >= CARD_ATTEMPTS_PER_DONATION:
+        answer["restart_url"] = url_for("donations.donate", slug=donation.page.slug)
+    elif donation.card_attempts:
+        answer["challenge"] = new_challenge()
+    return jsonify(answer)
 
 
 @bp.app_template_global("donation_presets")

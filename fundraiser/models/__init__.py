@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and create_all see every table."""
 
 from fundraiser.models.accounts import CauseAdmin, User
-from fundraiser.models.causes import Cause, ImpactUnit
+from fundraiser.models.causes import Cause, ImpactUnit, SmallestGift
 from fundraiser.models.donations import (
     Dispute,
     DisputeStatus,
@@ -48,6 +48,7 @@ __all__ = [
     "ReceiptRefusal",
     "Refund",
     "ReportJob",
+    "SmallestGift",
     "StripeEvent",
     "Team",
     "User",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundraiser.countries import CAUSE_COUNTRY_CODES
+from fundraiser.donations.amounts import MINIMUM_AMOUNTS
 from fundraiser.extensions import db
 from fundraiser.models.columns import UTCDateTime, sql_list, utcnow
 
@@ -30,11 +32,22 @@ class Cause(db.Model):
     logo_path: Mapped[str | None] = mapped_column(String(255))
     signatory_name: Mapped[str] = mapped_column(String(120), default="")
     signature_path: Mapped[str | None] = mapped_column(String(255))
+    approves_first_pages: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=sa_false(),
+        comment="a new runner's first page waits for a charity admin's approval before it takes gifts",
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    smallest_gifts: Mapped[list[SmallestGift]] = relationship(cascade="all, delete-orphan")
     impact_units: Mapped[list[ImpactUnit]] = relationship(
         back_populates="cause", cascade="all, delete-orphan", order_by="ImpactUnit.amount"
     )
+
+    @property
+    def smallest_gift_amounts(self) -> dict[str, int]:
+        """The cause's own smallest gifts, minor units by currency (others take the default)."""
+        return {row.currency: row.amount for row in self.smallest_gifts}
 
 
 class ImpactUnit(db.Model):
@@ -52,3 +65,25 @@ class ImpactUnit(db.Model):
     verb: Mapped[str] = mapped_column(String(40), default="provides")
 
     cause: Mapped[Cause] = relationship(back_populates="impact_units")
+
+
+def _at_least_stripe_minimum() -> str:
+    """CHECK: a known currency, and an amount Stripe can charge in it."""
+    return " OR ".join(
+        f"(currency = '{code}' AND amount >= {least})" for code, least in MINIMUM_AMOUNTS.items()
+    )
+
+
+class SmallestGift(db.Model):
+    """The smallest gift a cause takes in one currency, when it is not the default (amounts.py)."""
+
+    __tablename__ = "cause_smallest_gifts"
+    __table_args__ = (
+        UniqueConstraint("cause_id", "currency"),
+        CheckConstraint(_at_least_stripe_minimum(), name="smallest_gift_at_least_stripe_minimum"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id", ondelete="CASCADE"))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(comment="integer minor units")

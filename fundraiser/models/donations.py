@@ -39,6 +39,11 @@ class StripeEventStatus(StrEnum):
     IGNORED = "ignored"
 
 
+# Card attempts one donation takes before the donor must start again (card testers try
+# card after card on one open PaymentIntent). The database CHECK holds the same bound.
+CARD_ATTEMPTS_PER_DONATION = 3
+
+
 def new_public_id() -> str:
     return uuid.uuid4().hex
 
@@ -58,6 +63,10 @@ class Donation(db.Model):
             "disputed_amount >= 0 AND disputed_amount <= charged_amount", name="donation_dispute_bounds"
         ),
         one_of("status", DonationStatus, "donation_status"),
+        CheckConstraint(
+            f"card_attempts >= 0 AND card_attempts <= {CARD_ATTEMPTS_PER_DONATION}",
+            name="donation_card_attempts_bounds",
+        ),
         CheckConstraint(
             "advantage_amount >= 0 AND advantage_amount <= charged_amount", name="donation_advantage_bounds"
         ),
@@ -135,6 +144,9 @@ class Donation(db.Model):
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charge_id: Mapped[str | None] = mapped_column(String(255), index=True)
     failure_message: Mapped[str] = mapped_column(String(255), default="")
+    card_attempts: Mapped[int] = mapped_column(
+        default=0, server_default="0", comment="cards the donor tried on this donation's PaymentIntent"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -17,6 +17,8 @@ from fundraiser.models.events import Event
 
 class PageStatus(StrEnum):
     DRAFT = "draft"
+    # Its runner published it, and the cause approves a new runner's first page first.
+    AWAITING_APPROVAL = "awaiting"
     PUBLISHED = "published"
 
 
@@ -82,6 +84,10 @@ class PledgePage(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == PageStatus.PUBLISHED
+
+    @property
+    def is_awaiting_approval(self) -> bool:
+        return self.status == PageStatus.AWAITING_APPROVAL
 
 
 class PageUpdate(db.Model):

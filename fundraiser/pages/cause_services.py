@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fundraiser.countries import COUNTRIES
-from fundraiser.models import Cause, CauseAdmin, ImpactUnit, User
-from fundraiser.money import SUPPORTED_CURRENCIES
+from fundraiser.donations.amounts import amount_error, minimum_amount
+from fundraiser.models import Cause, CauseAdmin, ImpactUnit, SmallestGift, User
+from fundraiser.money import SUPPORTED_CURRENCIES, format_money
 from fundraiser.pages.photos import PreparedPhoto
 from fundraiser.pages.validation import InvalidInput, free_slug, money_field
 
@@ -37,6 +38,9 @@ class CauseInput:
     description: str
     signatory_name: str
     impact_units: list[ImpactUnitInput] = field(default_factory=list)
+    # The smallest gift in the default currency, as typed; blank keeps the default (amounts.py).
+    smallest_gift: str = ""
+    approves_first_pages: bool = False
 
 
 def create_cause(
@@ -98,6 +102,7 @@ def _apply_cause(
     if website and not website.lower().startswith(("https://", "http://")):
         errors["website"] = "Enter a web address starting with https://."
     units = _impact_units(details.impact_units, errors)
+    smallest = _smallest_gift(details, errors)
     if errors:
         raise InvalidInput(errors)
     cause.slug = slug
@@ -112,6 +117,8 @@ def _apply_cause(
     cause.description = details.description or ""
     cause.signatory_name = (details.signatory_name or "").strip()
     cause.impact_units = units
+    cause.approves_first_pages = bool(details.approves_first_pages)
+    _set_smallest_gift(cause, details.default_currency, smallest)
     if logo is not None:
         cause.logo_path = logo.store(upload_folder)
 
@@ -135,3 +142,33 @@ def _impact_units(lines: list[ImpactUnitInput], errors: dict[str, str]) -> list[
         if amount and singular and plural:
             units.append(ImpactUnit(amount=amount, currency=line.currency, singular=singular, plural=plural))
     return units
+
+
+def _smallest_gift(details: CauseInput, errors: dict[str, str]) -> int | None:
+    """The smallest gift typed for the default currency, or None to keep the default; never
+    below what Stripe can charge (donations/amounts.py)."""
+    currency = details.default_currency
+    if not (details.smallest_gift or "").strip() or currency not in SUPPORTED_CURRENCIES:
+        return None
+    amount = money_field(details.smallest_gift, currency, "smallest_gift", errors)
+    if not amount:
+        return None
+    if amount < minimum_amount(currency):
+        least = format_money(minimum_amount(currency), currency)
+        errors["smallest_gift"] = f"Stripe cannot take a card payment below {least}: enter {least} or more."
+    elif problem := amount_error(amount, currency):
+        errors["smallest_gift"] = problem
+    return amount
+
+
+def _set_smallest_gift(cause: Cause, currency: str, amount: int | None) -> None:
+    """The row for this currency changed in place (a delete and an insert of the same
+    currency in one flush would meet the unique constraint), added, or removed for blank."""
+    row = next((row for row in cause.smallest_gifts if row.currency == currency), None)
+    if amount is None:
+        if row is not None:
+            cause.smallest_gifts.remove(row)
+    elif row is None:
+        cause.smallest_gifts.append(SmallestGift(currency=currency, amount=amount))
+    else:
+        row.amount = amount

@@ -148,6 +148,8 @@ def _cause_input(form: CauseForm) -> cause_services.CauseInput:
             else cause_services.ImpactUnitInput("", "", "", "")
             for line in form.impact_units
         ],
+        smallest_gift=form.smallest_gift.data or "",
+        approves_first_pages=bool(form.approves_first_pages.data),
     )
 
 
@@ -174,4 +176,8 @@ def _cause_form_data(cause: Cause) -> SimpleNamespace:
             )
             for unit in cause.impact_units
         ],
+        smallest_gift=amount_text(cause.smallest_gift_amounts[cause.default_currency], cause.default_currency)
+        if cause.default_currency in cause.smallest_gift_amounts
+        else "",
+        approves_first_pages=cause.approves_first_pages,
     )

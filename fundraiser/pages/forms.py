@@ -159,6 +159,10 @@ class CauseForm(PagesForm):
     logo = FileField("Logo (optional)")
     signatory_name = StringField("Receipt signatory name", validators=[Length(max=120)])
     impact_units = FieldList(FormField(ImpactUnitForm), min_entries=0, max_entries=20)
+    smallest_gift = StringField(
+        "Smallest gift, in the default currency (optional)", validators=[Length(max=20)]
+    )
+    approves_first_pages = BooleanField("Approve each new runner's first page before it takes gifts")
 
 
 class CauseAdminForm(PagesForm):

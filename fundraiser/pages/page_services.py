@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fundraiser.models import Cause, Event, PageStatus, PageUpdate, PledgePage, User
@@ -12,6 +13,11 @@ from fundraiser.pages.markdown import render_markdown
 from fundraiser.pages.photos import PreparedPhoto
 from fundraiser.pages.slugs import suggest_slug, unique_slug
 from fundraiser.pages.validation import InvalidInput, free_slug, money_field
+
+NOT_CONFIRMED = (
+    "Confirm your email address before you publish: follow the link we emailed you "
+    "(your account page can send it again). You can save your page as a draft meanwhile."
+)
 
 
 @dataclass
@@ -39,6 +45,8 @@ def create_page(
     currency = cause.default_currency if cause else "GBP"
     target = money_field(details.target, currency, "target", errors)
     slug = _page_slug(session, details, None, errors)
+    if publish and not runner.has_confirmed_email:
+        errors["status"] = NOT_CONFIRMED
     if errors:
         raise InvalidInput(errors)
     page = PledgePage(
@@ -109,10 +117,44 @@ def update_page(
 
 
 def publish_page(session: Session, page: PledgePage) -> None:
+    """Publish the page, or hold it for the charity's approval: only accounts that confirmed
+    their email publish (a fresh account is how card testers get a page of their own), and a
+    cause that asks for it approves a new runner's first page before it takes gifts."""
+    if not page.runner.has_confirmed_email:
+        raise InvalidInput({"status": NOT_CONFIRMED})
+    if page.is_published:
+        return
+    if page.cause.approves_first_pages and not _has_had_a_published_page(session, page.runner.id):
+        page.status = PageStatus.AWAITING_APPROVAL
+    else:
+        _go_live(page)
+    session.flush()
+
+
+def approve_page(session: Session, page: PledgePage) -> None:
+    """A charity admin lets a page that was held for approval go live."""
+    if not page.is_awaiting_approval:
+        raise InvalidInput({"status": "This page is not waiting for approval."})
+    _go_live(page)
+    session.flush()
+
+
+def _go_live(page: PledgePage) -> None:
     page.status = PageStatus.PUBLISHED
     if page.published_at is None:
         page.published_at = utcnow()
-    session.flush()
+
+
+def _has_had_a_published_page(session: Session, runner_id: int) -> bool:
+    """Whether the runner ever had a page live (approved, where approval was needed)."""
+    return (
+        session.scalar(
+            select(PledgePage.id)
+            .where(PledgePage.runner_id == runner_id, PledgePage.published_at.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def unpublish_page(session: Session, page: PledgePage) -> None:

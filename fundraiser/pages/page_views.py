@@ -26,7 +26,8 @@ from fundraiser.pages.caching import public_page
 from fundraiser.pages.form_errors import saving, uploaded_photo
 from fundraiser.pages.forms import ActionForm, EditPageForm, NewPageForm, UpdateForm
 from fundraiser.pages.photos import is_stored_name
-from fundraiser.permissions import can_edit_page, can_view_page, or_404, signed_in_user
+from fundraiser.pages.validation import InvalidInput
+from fundraiser.permissions import can_approve_page, can_edit_page, can_view_page, or_404, signed_in_user
 
 
 @bp.get("/")
@@ -84,7 +85,7 @@ def new_page():
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
             )
         if outcome.saved:
-            flash("Your page is live: share its link." if page.is_published else "Draft saved.", "success")
+            flash(_saved_message(page), "success")
             return redirect(url_for("pages.show_page", slug=page.slug))
     status = 200 if request.method == "GET" else 422
     return render_template("pages/page_form.html", form=form, page=None), status
@@ -124,13 +125,43 @@ def edit_page(slug: str):
     return render_template("pages/page_form.html", form=form, page=view_builders.page_view(page)), status
 
 
+def _saved_message(page: PledgePage) -> str:
+    if page.is_published:
+        return "Your page is live: share its link."
+    if page.is_awaiting_approval:
+        return AWAITING_APPROVAL.format(cause=page.cause.name)
+    return "Draft saved."
+
+
+AWAITING_APPROVAL = "Your page is waiting for {cause} to approve it; it takes gifts once they have."
+
+
 @bp.post("/<slug>/publish")
 @login_required
 def publish_page(slug: str):
     page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
-    page_services.publish_page(db.session, page)
+    try:
+        page_services.publish_page(db.session, page)
+    except InvalidInput as refusal:
+        db.session.rollback()
+        flash(refusal.errors["status"], "error")
+        return redirect(url_for("pages.show_page", slug=page.slug))
     db.session.commit()
-    flash("Your page is published: anyone with the link can see it.", "success")
+    if page.is_awaiting_approval:
+        flash(AWAITING_APPROVAL.format(cause=page.cause.name), "success")
+    else:
+        flash("Your page is published: anyone with the link can see it.", "success")
+    return redirect(url_for("pages.show_page", slug=page.slug))
+
+
+@bp.post("/<slug>/approve")
+@login_required
+def approve_page(slug: str):
+    """A charity admin lets a new runner's first page go live."""
+    page = or_404(lookups.find_page(db.session, slug), check=can_approve_page)
+    page_services.approve_page(db.session, page)
+    db.session.commit()
+    flash(f"{page.title} is approved and live.", "success")
     return redirect(url_for("pages.show_page", slug=page.slug))
 
 
@@ -161,13 +192,15 @@ def post_update(slug: str):
 def _render_page(page: PledgePage, update_form: UpdateForm | None):
     view = view_builders.page_view(page)
     can_edit = can_edit_page(signed_in_user(), page)
+    can_approve = can_approve_page(signed_in_user(), page)
     return render_template(
         "pages/show.html",
         page=view,
         donors=view_builders.donor_wall(db.session, page.id),
         can_edit=can_edit,
+        can_approve=can_approve,
         update_form=update_form,
-        action_form=ActionForm() if can_edit else None,
+        action_form=ActionForm() if can_edit or can_approve else None,
         share_url=_public_url(url_for("pages.show_page", slug=page.slug)),
         image_url=_share_image(view),
     )

@@ -83,6 +83,10 @@ class PageCard:
     def is_published(self) -> bool:
         return self.status == PageStatus.PUBLISHED
 
+    @property
+    def is_awaiting_approval(self) -> bool:
+        return self.status == PageStatus.AWAITING_APPROVAL
+
 
 @dataclass(frozen=True)
 class UpdateView:
@@ -156,6 +160,10 @@ class PageView:
     @property
     def is_published(self) -> bool:
         return self.status == PageStatus.PUBLISHED
+
+    @property
+    def is_awaiting_approval(self) -> bool:
+        return self.status == PageStatus.AWAITING_APPROVAL
 
 
 @dataclass(frozen=True)

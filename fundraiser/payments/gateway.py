@@ -53,10 +53,12 @@ class WebhookSignatureError(Exception):
 class PaymentGatewayError(Exception):
     """Stripe could not be reached or refused the request; `message` is fit to show a person."""
 
-    def __init__(self, message: str, *, code: str = ""):
+    def __init__(self, message: str, *, code: str = "", declined: bool = False):
         super().__init__(message)
         self.message = message
         self.code = code
+        # The card itself was refused (a CardError), not Stripe or the network failing.
+        self.declined = declined
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class PaymentGateway(Protocol):
         self, payment_intent_id: str, payment_method_id: str, *, idempotency_key: str
     ) -> dict[str, Any]: ...
     def create_setup_intent(self, donation: Donation) -> SetupIntentHandle: ...
+    def retrieve_payment_method(self, payment_method_id: str) -> dict[str, Any]: ...
     def create_refund(
         self, donation: Donation, amount: int, *, idempotency_key: str, metadata: dict[str, str]
     ) -> dict[str, Any]: ...
@@ -125,7 +128,9 @@ def _stripe_errors() -> Iterator[None]:
 
 def _gateway_error(error: stripe.StripeError) -> PaymentGatewayError:
     if isinstance(error, stripe.CardError):
-        return PaymentGatewayError(error.user_message or "Your card was declined.", code=error.code or "")
+        return PaymentGatewayError(
+            error.user_message or "Your card was declined.", code=error.code or "", declined=True
+        )
     log.warning("Stripe refused a request: %s", error)
     if isinstance(error, stripe.APIConnectionError):
         return PaymentGatewayError("We could not reach our card processor. Please try again in a minute.")
@@ -227,6 +232,10 @@ class StripeGateway:
                 payment_intent_id, params=params, options=self._options(idempotency_key)
             )
         return _plain(confirmed)
+
+    def retrieve_payment_method(self, payment_method_id: str) -> dict[str, Any]:
+        with _stripe_errors():
+            return _plain(self.client.v1.payment_methods.retrieve(payment_method_id, options=self._options()))
 
     def create_setup_intent(self, donation: Donation) -> SetupIntentHandle:
         options = self._options(f"donation-{donation.public_id}-si")
@@ -448,6 +457,22 @@ def create_setup_intent(donation: Donation) -> SetupIntentHandle:
     if donation.status not in PAYABLE_STATUSES:
         raise PaymentGatewayError("This donation is no longer waiting for payment.")
     return get_gateway().create_setup_intent(donation)
+
+
+def is_payment_method_id(value: str) -> bool:
+    """Whether this looks like a PaymentMethod (or card) id at all, before asking Stripe."""
+    return bool(_PAYMENT_METHOD_ID.match(value or ""))
+
+
+def card_fingerprint(payment_method_id: str) -> str:
+    """Stripe's fingerprint of the card behind a PaymentMethod: the same card number gives the
+    same value on every PaymentMethod, so declines can be counted per card (localstripe
+    gives one too). A PaymentMethod without one (not a card) is keyed by its own id."""
+    if not is_payment_method_id(payment_method_id):
+        raise PaymentGatewayError("We could not read the card details. Please try again.")
+    method = get_gateway().retrieve_payment_method(payment_method_id)
+    card = method.get("card") or {}
+    return str(card.get("fingerprint") or method["id"])
 
 
 def confirm_payment(donation: Donation, payment_method_id: str) -> PaymentIntentHandle:

@@ -71,13 +71,49 @@
     var card = stripe.elements().create("card");
     card.mount("#card-element");
 
-    function fail(text) {
+    var solved = "";
+
+    function fail(text, refusal) {
       message.textContent = text || "Your card was not charged. Please check the details and try again.";
       button.disabled = false;
+      if (refusal && refusal.restartUrl) {
+        var again = document.createElement("a");
+        again.href = refusal.restartUrl;
+        again.textContent = " Start again";
+        message.appendChild(again);
+        button.disabled = true;
+      } else if (refusal && refusal.challenge) {
+        declinedBefore = true;
+        askForChallenge(refusal.challenge);
+      }
     }
 
+    /* After a failed card the next one needs the proof-of-work check (ALTCHA), which the
+     * server sent with its refusal; challenge.js shows it and hands back the solution. */
+    function askForChallenge(challenge) {
+      solved = "";
+      button.disabled = true;
+      window.runningTogetherChallenge(challenge, function (payload) {
+        solved = payload;
+        button.disabled = false;
+      });
+    }
+
+    var declinedBefore = false;
+
+    /* After a decline Stripe's webhook marked this gift failed; the next card's success
+     * arrives by webhook too, so wait (up to 30 s) for it before showing the thank-you page. */
     function done() {
-      window.location.assign(data.thankYouUrl);
+      var tries = declinedBefore ? 15 : 0;
+      (function next() {
+        if (tries-- <= 0) { window.location.assign(data.thankYouUrl); return; }
+        fetch(data.statusUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
+          .then(function (response) { return response.json(); })
+          .then(function (body) {
+            if (body.status === "failed") { setTimeout(next, 2000); } else { tries = 0; next(); }
+          })
+          .catch(function () { setTimeout(next, 2000); });
+      })();
     }
 
     function afterConfirm(result) {
@@ -117,10 +153,15 @@
           Accept: "application/json",
           "X-CSRFToken": csrf ? csrf.content : ""
         },
-        body: JSON.stringify({ payment_method: paymentMethodId })
+        body: JSON.stringify({ payment_method: paymentMethodId, altcha: solved })
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
-          if (!response.ok) { throw new Error(body.detail || body.error); }
+          if (!response.ok) {
+            var refused = new Error(body.detail || body.error);
+            refused.challenge = body.challenge;
+            refused.restartUrl = body.restart_url;
+            throw refused;
+          }
           if (body.status === "requires_action") { return stripe.confirmCardPayment(body.client_secret); }
           return { paymentIntent: { status: body.status } };
         });
@@ -134,7 +175,7 @@
       paymentMethod()
         .then(confirmOnServer)
         .then(afterConfirm)
-        .catch(function (error) { fail(error && error.message); });
+        .catch(function (error) { fail(error && error.message, error); });
     });
   }
 

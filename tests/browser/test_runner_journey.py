@@ -1,4 +1,5 @@
-"""A new runner, in real Chromium: signs up, makes and publishes a pledge page, and an
+"""A new runner, in real Chromium: signs up, confirms their email (only confirmed accounts
+publish), makes and publishes a pledge page, and an
 anonymous visitor in a fresh browser context opens it. Fields are found by their labels,
 so the test also proves every field it uses has one."""
 
@@ -24,7 +25,7 @@ def event_and_cause(factories, session):
 
 @pytest.mark.browser
 def test_a_new_runner_publishes_a_page_that_an_anonymous_visitor_can_read(
-    live_server, page, browser, event_and_cause, output_dir
+    live_server, page, browser, event_and_cause, output_dir, smtp_server
 ):
     event_name, cause_name = event_and_cause
 
@@ -34,6 +35,10 @@ def test_a_new_runner_publishes_a_page_that_an_anonymous_visitor_can_read(
     page.get_by_label("Password").fill("a-long-runner-password")
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/pages/new$"))
+    (welcome,) = smtp_server.messages
+    link = re.search(r"https?://\S+/confirm/\S+", welcome.get_body(("plain",)).get_content()).group(0)
+    page.goto(live_server.url + link[link.index("/confirm/") :])
+    page.goto(live_server.url + "/pages/new")
 
     page.get_by_label("Event", exact=True).select_option(label=event_name)
     page.get_by_label("Cause", exact=True).select_option(label=f"{cause_name} (GB)")

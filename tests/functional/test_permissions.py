@@ -176,6 +176,20 @@ CASES = [
         missing="/no-such-page/publish",
     ),
     Case(
+        "pages.show_page",
+        "GET",
+        "/{w.held.slug}",
+        {"anonymous": 404, "other_charity_admin": 404, "owner": 404, "charity_admin": OK, "stranger": OK},
+        label="awaiting approval",
+    ),
+    Case(
+        "pages.approve_page",
+        "POST",
+        "/{w.held.slug}/approve",
+        {"anonymous": SIGNIN, "stranger": 403, "owner": 403, "other_charity_admin": 403, "charity_admin": OK},
+        missing="/no-such-page/approve",
+    ),
+    Case(
         "pages.unpublish_page",
         "POST",
         "/{w.page.slug}/unpublish",

@@ -49,12 +49,12 @@ BAD_AMOUNTS = [
     ("lots", "GBP", "Enter an amount in numbers"),
     ("12.345", "GBP", "at most 2 digits"),
     ("-5", "GBP", "above zero"),
-    ("0.10", "GBP", "The smallest gift we can take is £0.30"),
+    ("1.99", "GBP", "The smallest gift we can take is £2.00"),
     ("10000.01", "GBP", "The largest gift we can take online is £10,000.00"),
     ("1000.5", "JPY", "JPY has no minor unit: enter a whole number"),
     ("49", "JPY", "The smallest gift we can take is JP¥50"),
     ("1000001", "JPY", "The largest gift we can take online is JP¥1,000,000"),
-    ("0.49", "USD", "The smallest gift we can take is US$0.50"),
+    ("1.99", "USD", "The smallest gift we can take is US$2.00"),
 ]
 
 

@@ -1,8 +1,11 @@
 import io
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from fundraiser.models import PageUpdate, PledgePage
+
+CONFIRMED = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 def page_form(event, cause, **overrides):
@@ -22,7 +25,7 @@ def page_form(event, cause, **overrides):
 def test_runner_creates_and_publishes_a_page(factories, signed_in, session, new_client, photo_file):
     cause = factories.cause()
     event = factories.event(causes=(cause,))
-    runner = factories.user()
+    runner = factories.user(email_confirmed_at=CONFIRMED)
     session.commit()
     client = signed_in(runner)
 
@@ -54,7 +57,7 @@ def test_slug_is_suggested_from_the_title_when_left_empty(factories, signed_in, 
     cause = factories.cause()
     event = factories.event(causes=(cause,))
     factories.page(slug="amara-runs-for-hot-meals", event=event, cause=cause)
-    runner = factories.user()
+    runner = factories.user(email_confirmed_at=CONFIRMED)
     session.commit()
     response = signed_in(runner).post("/pages/new", data=page_form(event, cause, slug=""))
     assert response.status_code == 302
@@ -189,7 +192,9 @@ def test_failed_edit_changes_nothing(factories, signed_in, session):
 
 
 def test_publish_and_unpublish(factories, signed_in, session, new_client):
-    page = factories.page(slug="draft-page", status="draft")
+    page = factories.page(
+        slug="draft-page", status="draft", runner=factories.user(email_confirmed_at=CONFIRMED)
+    )
     session.commit()
     anonymous = new_client()
     assert anonymous.get("/draft-page").status_code == 404

@@ -44,12 +44,12 @@ def test_200_donations_paid_at_once_give_exact_totals(
     # A Canadian charity and donors who gave no address: the receipt jobs each payment queues
     # record "no receipt without an address" instead of drawing 200 PDFs inline.
     page = factories.page(cause=factories.cause("CA"))
-    donations = [pending_donation(page, 100 + n) for n in range(200)]
+    donations = [pending_donation(page, 200 + n) for n in range(200)]
     session.commit()
     events = [stripe_events.payment_intent(donation) for donation in donations]
     answers = deliver_all(app, stripe_events, events, workers=4)
     assert Counter(answers) == {(200, "processed"): 200}
-    expected = sum(100 + n for n in range(200))
+    expected = sum(200 + n for n in range(200))
     session.expire_all()
     assert (page.raised_amount, page.donation_count) == (expected, 200)
     totals = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import literal, select
 
-from fundraiser.donations.amounts import amount_error, maximum_amount, minimum_amount
+from fundraiser.donations.amounts import amount_error, maximum_amount, minimum_amount, smallest_gift
 from fundraiser.donations.fees import FEE_RATES, fee_cover, stripe_fee, stripe_fee_sql
 
 
@@ -69,3 +69,22 @@ def test_the_cover_a_donor_adds_and_the_dashboard_fee_agree(session, currency):
         assert in_sql == stripe_fee(charged, currency)
         assert cover == in_sql, (amount, currency)
         assert charged - in_sql == amount
+
+
+@pytest.mark.parametrize(
+    ("currency", "chosen", "smallest"),
+    [
+        ("GBP", None, 200),
+        ("USD", {}, 200),
+        ("CAD", {"GBP": 500}, 200),  # a choice in another currency leaves this one alone
+        ("EUR", {"EUR": 1000}, 1000),
+        ("GBP", {"GBP": 30}, 30),  # exactly Stripe's minimum
+        ("GBP", {"GBP": 1}, 30),  # never below it
+        ("JPY", None, 50),
+        ("AUD", None, 50),
+    ],
+)
+def test_the_smallest_gift_is_the_charitys_or_two_units_never_below_stripe(currency, chosen, smallest):
+    assert smallest_gift(currency, chosen) == smallest
+    assert amount_error(smallest, currency, smallest_gift(currency, chosen)) is None
+    assert "smallest gift" in amount_error(smallest - 1, currency, smallest_gift(currency, chosen))
