@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 
+import altcha
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -89,3 +91,19 @@ def variant_app(app) -> Iterator[Callable[..., Flask]]:
     if limiter.enabled:
         limiter.reset()
     limiter.enabled = app.config["RATELIMIT_ENABLED"]
+
+
+WIDGET = re.compile(r'class="challenge-box" data-challenge="([^"]+)"')
+
+
+def solve(challenge_json: str) -> str:
+    """What the widget posts: the challenge and the counter that solves it, base64 JSON."""
+    challenge = altcha.Challenge.from_dict(json.loads(challenge_json))
+    solution = altcha.solve_challenge(challenge)
+    assert solution is not None
+    return altcha.Payload(challenge, solution).to_base64()
+
+
+def widget_challenge(html: str) -> str | None:
+    match = WIDGET.search(html)
+    return match.group(1).replace("&#34;", '"').replace("&quot;", '"') if match else None

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import re
 import uuid
 
 import altcha
@@ -16,24 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from fundraiser.models import Donation
-from tests.functional.donations.conftest import DonateForm
+from tests.functional.donations.conftest import DonateForm, solve, widget_challenge
 from tests.stripe_fixtures import CARDS
 
 DECLINING = CARDS["declined"]  # attaches, then its charge is declined
-WIDGET = re.compile(r'class="challenge-box" data-challenge="([^"]+)"')
-
-
-def solve(challenge_json: str) -> str:
-    """What the widget posts: the challenge and the counter that solves it, base64 JSON."""
-    challenge = altcha.Challenge.from_dict(json.loads(challenge_json))
-    solution = altcha.solve_challenge(challenge)
-    assert solution is not None
-    return altcha.Payload(challenge, solution).to_base64()
-
-
-def widget_challenge(html: str) -> str | None:
-    match = WIDGET.search(html)
-    return match.group(1).replace("&#34;", '"').replace("&quot;", '"') if match else None
 
 
 def start_gift(app, page, **fields):
