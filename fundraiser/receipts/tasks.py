@@ -108,6 +108,8 @@ def sweep_owed_work(*, now: datetime | None = None, older_than: timedelta = SWEE
     for kind, donation_id in due:
         try:
             SWEEP_JOBS[kind](donation_id)
+        except ReceiptEmailFailed:
+            log.warning("Receipt email for donation %s failed; retried with back-off", donation_id)
         except Exception:
             log.exception(
                 "Owed %s work for donation %s failed; the next sweep tries again", kind, donation_id

@@ -19,7 +19,7 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from fundraiser.donations.transitions import pay_by_payment_intent
+from fundraiser.donations.transitions import apply_refund, lock_donation, pay_by_payment_intent
 from fundraiser.extensions import db
 from fundraiser.models import OwedWork, Receipt, ReceiptCounter
 from fundraiser.models.columns import utcnow
@@ -206,5 +206,27 @@ def test_queued_jobs_and_the_sweep_running_at_once_issue_each_receipt_once(
     assert sorted(receipt.number for receipt in issued) == list(range(1, 7))  # no gap, no double
     assert session.scalar(select(func.max(ReceiptCounter.last_number))) == 6
     assert all(receipt.email_attempts == 1 for receipt in issued)  # one email each
+    assert owed(session) == []
+    assert_money_adds_up(session)
+
+
+def test_a_refund_whose_correction_job_was_lost_is_corrected_by_the_sweep(
+    app, session, client, factories, stripe_events, pending_donation
+):
+    donation = pending_donation(factories.page(), 2500)
+    session.commit()
+    assert stripe_events.deliver(client, stripe_events.payment_intent(donation)).status_code == 200
+    (first,) = receipts(session)
+    assert owed(session) == []  # inline: the receipt and its email were done in the request
+
+    # A refund committed by a process that died before queueing the receipt's correction.
+    apply_refund(session, lock_donation(session, donation.id), stripe_refund_id="re_lost", amount=1000)
+    session.commit()
+    assert owed(session) == [("correction", donation.id)]
+
+    assert sweep_owed_work(now=utcnow() + A_MINUTE_ON) == 1
+    voided, replacement = receipts(session)
+    assert voided.id == first.id and voided.voided_at is not None
+    assert (replacement.replaces_id, replacement.amount, replacement.email_status) == (first.id, 1500, "sent")
     assert owed(session) == []
     assert_money_adds_up(session)
