@@ -99,6 +99,9 @@ class Config:
     REPORT_BACKGROUND_ROWS = int(os.environ.get("REPORT_BACKGROUND_ROWS", 100_000))
     # Each worker reuses an anonymous visitor's render of a public page this many seconds; 0 is off.
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 5))
+    # Tests only: exit the process (os._exit) after a payment's commit, before its receipt
+    # job is queued, as a killed worker would; never set it in an installation.
+    EXIT_BEFORE_QUEUEING_RECEIPTS = env_bool("EXIT_BEFORE_QUEUEING_RECEIPTS", False)
 
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:

@@ -24,8 +24,17 @@ from fundraiser.donations.totals import (
     forget_loaded_totals,
     move_totals,
 )
-from fundraiser.models import Dispute, DisputeStatus, Donation, DonationStatus, Refund, TotalScope
+from fundraiser.models import (
+    Dispute,
+    DisputeStatus,
+    Donation,
+    DonationStatus,
+    OwedWorkKind,
+    Refund,
+    TotalScope,
+)
 from fundraiser.models.columns import sql_list, utcnow
+from fundraiser.receipts.owed import owe
 
 # Which status may follow which. Refunds and disputes change amounts, not these states,
 # except that a refund of everything charged ends in `refunded`.
@@ -84,6 +93,7 @@ def mark_paid(
     if charge_id:
         donation.stripe_charge_id = charge_id
     move_totals(session, donation, before)
+    owe(session, OwedWorkKind.RECEIPT, donation.id)
     return True
 
 
@@ -116,7 +126,8 @@ def pay_by_payment_intent(
 
     The conditional UPDATE takes the row lock and checks its condition again after any wait
     for that lock, so two deliveries of one payment cannot both count it. On PostgreSQL the
-    totals are moved in the same statement (one round trip instead of three)."""
+    totals are moved, and the receipt owed (receipts/owed.py), in the same statement (one
+    round trip instead of four)."""
     params = {
         "payment_intent_id": payment_intent_id,
         "amount_received": amount_received,
@@ -136,6 +147,7 @@ def pay_by_payment_intent(
         return None
     paid = _paid_donation(row)
     add_to_totals(session, paid, row.kept, 1 if row.kept > 0 else 0)
+    owe(session, OwedWorkKind.RECEIPT, paid.id)
     _forget_loaded(session, paid)
     return paid
 
@@ -160,7 +172,8 @@ PAYABLE_STATUSES = tuple(
 
 # pay_by_payment_intent on PostgreSQL: the donation, then its page, then its event's and its
 # cause's totals, in the order add_to_totals takes them (each later step reads the one before,
-# so the rows are locked in that order and two payments never deadlock). Statuses and scopes
+# so the rows are locked in that order and two payments never deadlock); then the receipt it
+# owes, as receipts.owed.owe writes it. Statuses and scopes
 # are written into the SQL from the enums as literals, not parameters, so a generic plan still
 # sees them (as the deferred lookup in payments/handlers.py explains).
 _PAY_AND_COUNT_POSTGRESQL = text(
@@ -190,8 +203,14 @@ _PAY_AND_COUNT_POSTGRESQL = text(
             raised_amount = fundraising_totals.raised_amount + excluded.raised_amount,
             donation_count = fundraising_totals.donation_count + excluded.donation_count
         RETURNING 1
+    ), owed AS (
+        INSERT INTO owed_work (kind, donation_id, owed_since)
+        SELECT '{OwedWorkKind.RECEIPT}', id, :now FROM page
+        ON CONFLICT (kind, donation_id) DO UPDATE SET owed_since = excluded.owed_since
+        RETURNING 1
     )
-    SELECT page.*, (SELECT count(*) FROM totals) AS totals_moved FROM page
+    SELECT page.*, (SELECT count(*) FROM totals) AS totals_moved, (SELECT count(*) FROM owed) AS owed
+    FROM page
     """
 ).bindparams(
     bindparam("new_paid_at", type_=Donation.__table__.c.paid_at.type),
@@ -280,6 +299,7 @@ def apply_refund(
         _require(donation, DonationStatus.REFUNDED)
         donation.status = DonationStatus.REFUNDED
     move_totals(session, donation, before)
+    owe(session, OwedWorkKind.CORRECTION, donation.id)
     return refund
 
 

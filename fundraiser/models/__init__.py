@@ -15,6 +15,8 @@ from fundraiser.models.donations import (
 from fundraiser.models.events import Event, event_causes
 from fundraiser.models.pages import FundraisingTotal, PageStatus, PageUpdate, PledgePage, Team, TotalScope
 from fundraiser.models.receipts import (
+    OwedWork,
+    OwedWorkKind,
     Receipt,
     ReceiptCounter,
     ReceiptEmailStatus,
@@ -29,6 +31,7 @@ __all__ = [
     "StripeEventStatus",
     "PageStatus",
     "TotalScope",
+    "OwedWorkKind",
     "ReceiptEmailStatus",
     "ReceiptKind",
     "ReportJobStatus",
@@ -41,6 +44,7 @@ __all__ = [
     "FundraisingTotal",
     "GiftAidDeclaration",
     "ImpactUnit",
+    "OwedWork",
     "PageUpdate",
     "PledgePage",
     "Receipt",

@@ -96,3 +96,30 @@ class ReceiptRefusal(db.Model):
     cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OwedWorkKind(StrEnum):
+    """Receipt work a committed change owes: the receipt of a new payment, the correction of
+    a receipt after a refund, the email of a receipt just issued."""
+
+    RECEIPT = "receipt"
+    CORRECTION = "correction"
+    EMAIL = "email"
+
+
+class OwedWork(db.Model):
+    """The transactional outbox of receipts: a row is written in the transaction that makes
+    the work owed (the payment, the refund, the receipt) and deleted in the transaction that
+    does it. A row older than a minute is work whose queued job was lost; `flask receipts
+    sweep-owed` does it (receipts/owed.py)."""
+
+    __tablename__ = "owed_work"
+    __table_args__ = (
+        UniqueConstraint("kind", "donation_id", name="uq_owed_work_once"),
+        one_of("kind", OwedWorkKind, "owed_work_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id", ondelete="CASCADE"))
+    owed_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,5 +1,6 @@
-"""`flask receipts ...`: year-end receipts in bulk, receipts a lost job left unissued, and
-retrying receipt emails.
+"""`flask receipts ...`: year-end receipts in bulk, the owed receipt work a lost job left
+(`sweep-owed`, every minute), receipts paid without any record of being owed
+(`issue-missing`), and retrying receipt emails.
 
 `annual` can be stopped at any point and run again: a year-end receipt is numbered and
 recorded in one short transaction, then drawn and stored in a second; a rerun first draws
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import current_app
@@ -112,6 +113,21 @@ def retry_emails(everything: bool) -> None:
         sent += send_receipt_email(db.session, receipt_id)
         db.session.commit()
     click.echo(f"{sent} of {len(due)} receipt emails sent.")
+
+
+@receipts_cli.command("sweep-owed")
+@click.option(
+    "--older-than",
+    type=click.IntRange(0),
+    default=int(tasks.SWEEP_AFTER.total_seconds()),
+    show_default=True,
+    help="Seconds: younger owed work may still have its job on the way.",
+)
+def sweep_owed(older_than: int) -> None:
+    """Issue and email the receipts whose job was lost (a process killed after the payment's
+    commit): run it every minute from cron. Safe to overlap with the jobs and with itself."""
+    due = tasks.sweep_owed_work(older_than=timedelta(seconds=older_than))
+    click.echo(f"{due} piece(s) of owed receipt work done or retried.")
 
 
 @receipts_cli.command("issue-missing")

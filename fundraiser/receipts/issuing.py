@@ -87,7 +87,7 @@ def issue_receipt(session: Session, donation_id: int, *, now: datetime | None = 
 
 def donations_owed_a_receipt(session: Session, since: datetime) -> list[int]:
     """Paid donations since `since` with no receipt and no recorded refusal, oldest first:
-    what a lost receipt job (a crash between the payment's commit and the queueing) leaves."""
+    the daily net under the owed work (receipts/owed.py), for gifts with no owed row."""
     has_receipt = select(Receipt.id).where(
         Receipt.donation_id == Donation.id, Receipt.kind == ReceiptKind.SINGLE
     )
