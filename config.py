@@ -92,6 +92,8 @@ class Config:
     THANK_YOU_DETAILS_HOURS = int(os.environ.get("THANK_YOU_DETAILS_HOURS", 24))
     # Production refuses STRIPE_API_BASE (the stand-in's code path) unless this is on.
     STRIPE_ALLOW_STAND_IN = env_bool("STRIPE_ALLOW_STAND_IN", False)
+    # True only in ProductionConfig: commands that would publish a password refuse to run.
+    PRODUCTION = False
 
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
@@ -118,6 +120,7 @@ class ProductionConfig(Config):
     # Unset here, so that production must be told its address (check() refuses without it).
     PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 63_072_000))  # two years
+    PRODUCTION = True
 
     # -- Production start-up checks (issue 14) --
     MIN_SECRET_KEY_LENGTH = 32
@@ -135,7 +138,7 @@ def production_problems(settings: Mapping[str, Any]) -> list[str]:
     """What is wrong with these settings for production, each with what to set."""
     problems = []
     secret = settings.get("SECRET_KEY") or ""
-    if secret in ProductionConfig.KNOWN_SECRET_KEYS:
+    if not secret or secret in ProductionConfig.KNOWN_SECRET_KEYS:
         problems.append(
             "SECRET_KEY is unset or a published value: set it to a long random string, e.g. "
             "the output of `python3 -c 'import secrets; print(secrets.token_hex(32))'`."

@@ -43,9 +43,11 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        headers_for(g.pop("stripe_js_url", None), int(app.config.get("HSTS_SECONDS", 0))).set_headers(
-            response
-        )
+        """A header the view set itself stays (the reset-password page's stricter
+        `Referrer-Policy: no-referrer`); every other one is added."""
+        headers = headers_for(g.pop("stripe_js_url", None), int(app.config.get("HSTS_SECONDS", 0)))
+        for name, value in headers.header_items():
+            response.headers.setdefault(name, value)
         return response
 
 
