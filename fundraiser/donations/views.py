@@ -24,6 +24,7 @@ from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
 from fundraiser.donations.giftaid import gift_aid_allowed
 from fundraiser.donations.queries import find_donation
+from fundraiser.donations.thank_you import shows_donor_details
 from fundraiser.extensions import db, limiter
 from fundraiser.models import Donation, DonationStatus, PledgePage
 from fundraiser.money import MoneyError, format_money, parse_amount
@@ -256,11 +257,14 @@ def donation_by_public_id(public_id: str) -> Donation:
 
 
 def donation_status(donation: Donation) -> dict:
-    """What the thank-you page and its status JSON may show: no email, no address."""
+    """What the thank-you page and its status JSON may show: no email, no address; after a
+    day not the donor's name either (thank_you.shows_donor_details)."""
     page = donation.page
+    details = shows_donor_details(donation, current_app.config["THANK_YOU_DETAILS_HOURS"])
     return {
         "status": donation.status,
-        "name": donation.public_name,
+        "details_shown": details,
+        "name": donation.public_name if details else "",
         "amount": format_money(donation.amount, donation.currency),
         "charged": format_money(donation.charged_amount, donation.currency),
         "page_raised": format_money(page.raised_amount, page.currency),
@@ -284,6 +288,7 @@ def thank_you(public_id: str):
         public_id=public_id,
         receipt_url=receipt_link_for_donation(db.session, donation.id)
         if donation.status == DonationStatus.PAID
+        and shows_donor_details(donation, current_app.config["THANK_YOU_DETAILS_HOURS"])
         else None,
     )
     return _no_store(current_app.make_response(body))
