@@ -263,7 +263,6 @@ def donation_status(donation: Donation) -> dict:
     details = shows_donor_details(donation, current_app.config["THANK_YOU_DETAILS_HOURS"])
     return {
         "status": donation.status,
-        "details_shown": details,
         "name": donation.public_name if details else "",
         "amount": format_money(donation.amount, donation.currency),
         "charged": format_money(donation.charged_amount, donation.currency),
@@ -281,14 +280,15 @@ def _no_store(response):
 @bp.get("/thank-you/<public_id>")
 def thank_you(public_id: str):
     donation = donation_by_public_id(public_id)
+    details_shown = shows_donor_details(donation, current_app.config["THANK_YOU_DETAILS_HOURS"])
     body = render_template(
         "donations/thank_you.html",
         donation=donation_status(donation),
+        details_shown=details_shown,
         page=page_summary(donation.page),
         public_id=public_id,
         receipt_url=receipt_link_for_donation(db.session, donation.id)
-        if donation.status == DonationStatus.PAID
-        and shows_donor_details(donation, current_app.config["THANK_YOU_DETAILS_HOURS"])
+        if donation.status == DonationStatus.PAID and details_shown
         else None,
     )
     return _no_store(current_app.make_response(body))
