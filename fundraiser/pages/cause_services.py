@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from fundraiser.countries import COUNTRIES
 from fundraiser.models import Cause, CauseAdmin, ImpactUnit, User
 from fundraiser.money import SUPPORTED_CURRENCIES
-from fundraiser.pages.photos import PreparedPhoto
+from fundraiser.pages.photos import PreparedPhoto, discard_after_commit
 from fundraiser.pages.validation import InvalidInput, free_slug, money_field
 
 
@@ -113,6 +113,7 @@ def _apply_cause(
     cause.signatory_name = (details.signatory_name or "").strip()
     cause.impact_units = units
     if logo is not None:
+        discard_after_commit(session, upload_folder, cause.logo_path)
         cause.logo_path = logo.store(upload_folder)
 
 
