@@ -59,6 +59,12 @@ test: install lint typecheck
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-output
 
+# The README's production section run as written (dev/smoke_production.py says how), against
+# PostgreSQL and Redis on 127.0.0.1, a local SMTP server and the Stripe stand-in.
+.PHONY: smoke-production
+smoke-production: install
+	$(BIN)/python dev/smoke_production.py
+
 # Benchmarks (docs/performance.md): they need PostgreSQL on 127.0.0.1:5432, and wrk and
 # redis-server, installed here from Debian's packages when missing.
 BENCH_APT_PACKAGES := wrk redis-server

@@ -37,6 +37,9 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in this process's memory (Flask-Limiter logs one warning and checks
+    # Redis again with back-off) instead of answering a donor 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -52,7 +55,6 @@ class Config:
     )
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
-    RECEIPT_FOLDER = os.environ.get("RECEIPT_FOLDER", str(INSTANCE_DIR / "receipts"))
     REPORT_FOLDER = os.environ.get("REPORT_FOLDER", str(INSTANCE_DIR / "reports"))
     MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", 5 * 1024 * 1024))
 
@@ -103,6 +105,17 @@ class Config:
     # job is queued, as a killed worker would; never set it in an installation.
     EXIT_BEFORE_QUEUEING_RECEIPTS = env_bool("EXIT_BEFORE_QUEUEING_RECEIPTS", False)
 
+    # -- Production hardening (issue 14: headers and production settings) --
+    # Strict-Transport-Security max-age; 0 sends none (development serves plain HTTP).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 0))
+    # For this long after a gift its thank-you page shows the donor's name and receipt link;
+    # after that only the gift (the receipt came by email).
+    THANK_YOU_DETAILS_HOURS = int(os.environ.get("THANK_YOU_DETAILS_HOURS", 24))
+    # Production refuses STRIPE_API_BASE (the stand-in's code path) unless this is on.
+    STRIPE_ALLOW_STAND_IN = env_bool("STRIPE_ALLOW_STAND_IN", False)
+    # True only in ProductionConfig: commands that would publish a password refuse to run.
+    PRODUCTION = False
+
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
         """Refuse to start on settings this kind of installation must not run with."""
@@ -126,12 +139,52 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+    # Unset here, so that production must be told its address (check() refuses without it).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 63_072_000))  # two years
+    PRODUCTION = True
+
+    # -- Production start-up checks (issue 14) --
+    MIN_SECRET_KEY_LENGTH = 32
+    KNOWN_SECRET_KEYS = frozenset({Config.SECRET_KEY_DEFAULT, "test-secret", "change-me", "secret"})
 
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
-        """Production refuses to start on the development secret."""
-        if settings.get("SECRET_KEY") in (None, "", Config.SECRET_KEY_DEFAULT):
-            raise RuntimeError("SECRET_KEY must be set in production")
+        """Refuse to start on settings production must not run with, naming all of them."""
+        problems = production_problems(settings)
+        if problems:
+            raise RuntimeError("Production cannot start:\n- " + "\n- ".join(problems))
+
+
+def production_problems(settings: Mapping[str, Any]) -> list[str]:
+    """What is wrong with these settings for production, each with what to set."""
+    problems = []
+    secret = settings.get("SECRET_KEY") or ""
+    if not secret or secret in ProductionConfig.KNOWN_SECRET_KEYS:
+        problems.append(
+            "SECRET_KEY is unset or a published value: set it to a long random string, e.g. "
+            "the output of `python3 -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    elif len(secret) < ProductionConfig.MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY has {len(secret)} characters: set one of at least "
+            f"{ProductionConfig.MIN_SECRET_KEY_LENGTH} random characters."
+        )
+    if not settings.get("PUBLIC_URL"):
+        problems.append("PUBLIC_URL is unset: set it to the site's address, e.g. https://give.example.org.")
+    if not settings.get("MAIL_SERVER"):
+        problems.append("MAIL_SERVER is unset: set the SMTP server that sends receipts (and MAIL_FROM).")
+    if not settings.get("REDIS_URL"):
+        problems.append(
+            "REDIS_URL is unset: set it (e.g. redis://cache:6379/0); without it every worker "
+            "counts rate limits on its own and background jobs run inside requests."
+        )
+    if settings.get("STRIPE_API_BASE") and not settings.get("STRIPE_ALLOW_STAND_IN"):
+        problems.append(
+            "STRIPE_API_BASE is set, which sends payments to a Stripe stand-in: unset it, "
+            "or set STRIPE_ALLOW_STAND_IN=1 if this installation is meant to use one."
+        )
+    return problems
 
 
 CONFIGS = {

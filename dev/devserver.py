@@ -2,7 +2,7 @@
 it lives outside the package).
 
 With no STRIPE_SECRET_KEY in the environment, donations go to localstripe, a local Stripe
-stand-in: it is started on 127.0.0.1:8420 (unless one already answers there), the app is
+stand-in: it is started on 127.0.0.1:8420 (loopback only, dev/localstripe_local.py) (unless one already answers there), the app is
 pointed at it with test keys and its stand-in Stripe.js, and the app's webhook is
 registered with it. With real keys set, nothing extra starts and real Stripe is used.
 """
@@ -22,6 +22,8 @@ import requests
 
 from fundraiser import create_app
 
+# localstripe through our wrapper, which binds it to 127.0.0.1 only.
+LOCALSTRIPE_LOCAL = Path(__file__).resolve().parent / "localstripe_local.py"
 LOCALSTRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", 8420))
 LOCALSTRIPE_URL = f"http://127.0.0.1:{LOCALSTRIPE_PORT}"
 WEBHOOK_ID = "running-together-dev"
@@ -36,9 +38,9 @@ def localstripe_answers(url: str = LOCALSTRIPE_URL) -> bool:
 
 def start_localstripe(port: int = LOCALSTRIPE_PORT) -> subprocess.Popen:
     """Run localstripe as a child process and wait until it answers."""
-    # localstripe with Stripe's retry after a decline (dev/localstripe_stand_in.py says why).
-    stand_in = Path(__file__).resolve().parent / "localstripe_stand_in.py"
-    process = subprocess.Popen([sys.executable, str(stand_in), "--from-scratch", "--port", str(port)])
+    process = subprocess.Popen(
+        [sys.executable, str(LOCALSTRIPE_LOCAL), "--from-scratch", "--port", str(port)]
+    )
     deadline = time.monotonic() + 30
     while not localstripe_answers():
         if process.poll() is not None:

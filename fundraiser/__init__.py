@@ -42,6 +42,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -93,6 +94,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     errors.register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from fundraiser.security import register
+
+    register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -42,8 +42,9 @@ def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
                 )
                 pipeline.execute()
             return
-        except RedisError:
-            log.warning("Redis unreachable; running job %s inline", func.__qualname__, exc_info=True)
+        except RedisError as error:
+            # An outage is expected and handled: one line with its cause, not a traceback per job.
+            log.warning("Redis unreachable (%s); running job %s inline", error, func.__qualname__)
     try:
         func(*args, **kwargs)
     except Exception:  # inline jobs must not break the request that queued them

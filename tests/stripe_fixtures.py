@@ -2,7 +2,8 @@
 way Stripe signs them, and the money invariant every money test ends with.
 
 Fixtures:
-- `localstripe`: starts `localstripe --from-scratch` once per run on a free port and points
+- `localstripe`: starts `localstripe --from-scratch` (on 127.0.0.1 only, through
+  dev/localstripe_local.py) once per run on a free port and points
   the app at it for the test (keys, webhook secret, API base, Stripe.js URL). It has
   `.url`, `.post(path, **form)` / `.get(path)` for calls the browser or Stripe's dashboard
   would make, and `.pay(payment_intent_id, card)` to confirm server-side with a test card.
@@ -37,8 +38,8 @@ from fundraiser.extensions import db
 from fundraiser.models import Dispute, Donation, FundraisingTotal, PledgePage, Refund
 from fundraiser.payments.gateway import sdk_api_version
 
-# localstripe with Stripe's retry after a decline (dev/localstripe_stand_in.py says why).
-STAND_IN = Path(__file__).resolve().parent.parent / "dev" / "localstripe_stand_in.py"
+# localstripe bound to 127.0.0.1 only (it would listen on every interface by itself).
+LOCALSTRIPE_LOCAL = Path(__file__).resolve().parents[1] / "dev" / "localstripe_local.py"
 SECRET_KEY = "sk_test_localstripe"
 PUBLISHABLE_KEY = "pk_test_localstripe"
 WEBHOOK_SECRET = "whsec_test_running_together"
@@ -130,7 +131,7 @@ def localstripe_server(tmp_path_factory) -> Iterator[str]:
     port = free_port()
     log = open(folder / "localstripe.log", "wb")  # noqa: SIM115  (closed after the server stops)
     process = subprocess.Popen(
-        [sys.executable, str(STAND_IN), "--port", str(port), "--from-scratch"],
+        [sys.executable, str(LOCALSTRIPE_LOCAL), "--port", str(port), "--from-scratch"],
         cwd=folder,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -6,8 +6,9 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, ValidationError
 
+from fundraiser.accounts.addresses import account_address
 from fundraiser.accounts.services import GRANTABLE_ROLES, MIN_PASSWORD_LENGTH
 from fundraiser.forms import BaseForm
 
@@ -46,7 +47,7 @@ def _email_field() -> EmailField:
             DataRequired("Enter your email address."),
             Length(max=254),
             printable,
-            Email("Enter an email address like name@example.com.", check_deliverability=False),
+            account_address,
         ],
     )
 

@@ -25,6 +25,7 @@ from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
 from fundraiser.donations.giftaid import gift_aid_allowed
 from fundraiser.donations.queries import find_donation
+from fundraiser.donations.thank_you import shows_donor_details
 from fundraiser.donations.transitions import PAYABLE_STATUSES
 from fundraiser.extensions import db, limiter
 from fundraiser.models import Donation, DonationStatus, PledgePage
@@ -285,11 +286,13 @@ def donation_by_public_id(public_id: str) -> Donation:
 
 
 def donation_status(donation: Donation) -> dict:
-    """What the thank-you page and its status JSON may show: no email, no address."""
+    """What the thank-you page and its status JSON may show: no email, no address; after a
+    day not the donor's name either (thank_you.shows_donor_details)."""
     page = donation.page
+    details = shows_donor_details(donation, current_app.config["THANK_YOU_DETAILS_HOURS"])
     return {
         "status": donation.status,
-        "name": donation.public_name,
+        "name": donation.public_name if details else "",
         "amount": format_money(donation.amount, donation.currency),
         "charged": format_money(donation.charged_amount, donation.currency),
         "page_raised": format_money(page.raised_amount, page.currency),
@@ -306,13 +309,15 @@ def _no_store(response):
 @bp.get("/thank-you/<public_id>")
 def thank_you(public_id: str):
     donation = donation_by_public_id(public_id)
+    details_shown = shows_donor_details(donation, current_app.config["THANK_YOU_DETAILS_HOURS"])
     body = render_template(
         "donations/thank_you.html",
         donation=donation_status(donation),
+        details_shown=details_shown,
         page=page_summary(donation.page),
         public_id=public_id,
         receipt_url=receipt_link_for_donation(db.session, donation.id)
-        if donation.status == DonationStatus.PAID
+        if donation.status == DonationStatus.PAID and details_shown
         else None,
     )
     return _no_store(current_app.make_response(body))

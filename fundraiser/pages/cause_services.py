@@ -12,7 +12,7 @@ from fundraiser.countries import COUNTRIES
 from fundraiser.donations.amounts import amount_error, minimum_amount
 from fundraiser.models import Cause, CauseAdmin, ImpactUnit, SmallestGift, User
 from fundraiser.money import SUPPORTED_CURRENCIES, format_money
-from fundraiser.pages.photos import PreparedPhoto
+from fundraiser.pages.photos import PreparedPhoto, discard_after_commit
 from fundraiser.pages.validation import InvalidInput, free_slug, money_field
 
 
@@ -120,6 +120,7 @@ def _apply_cause(
     cause.approves_first_pages = bool(details.approves_first_pages)
     _set_smallest_gift(cause, details.default_currency, smallest)
     if logo is not None:
+        discard_after_commit(session, upload_folder, cause.logo_path)
         cause.logo_path = logo.store(upload_folder)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from fundraiser.models import Cause, Event, PageStatus, PageUpdate, PledgePage, User
 from fundraiser.models.columns import utcnow
 from fundraiser.pages.markdown import render_markdown
-from fundraiser.pages.photos import PreparedPhoto
+from fundraiser.pages.photos import PreparedPhoto, discard_after_commit
 from fundraiser.pages.slugs import suggest_slug, unique_slug
 from fundraiser.pages.validation import InvalidInput, free_slug, money_field
 
@@ -108,10 +108,9 @@ def update_page(
     page.story_markdown = details.story or ""
     page.story_html = render_markdown(details.story or "")
     page.target_amount = target
-    if photo is not None:
-        page.photo_path = photo.store(upload_folder)
-    elif remove_photo:
-        page.photo_path = None
+    if photo is not None or remove_photo:
+        discard_after_commit(session, upload_folder, page.photo_path)
+        page.photo_path = photo.store(upload_folder) if photo is not None else None
     session.flush()
     return page
 

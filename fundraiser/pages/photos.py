@@ -13,11 +13,15 @@ from typing import BinaryIO
 
 from flask import url_for
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 MAX_WIDTH = 1600
 # Far above any phone photo; refuses "decompression bombs" before they are decoded.
 MAX_PIXELS = 40_000_000
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png)$")
+# session.info key: stored photos to delete once the session commits.
+_DISCARDED = "fundraiser.discarded_photos"
 
 
 class PhotoError(ValueError):
@@ -70,6 +74,24 @@ def prepare_photo(stream: BinaryIO, max_bytes: int) -> PreparedPhoto:
     """Read (capped), verify and re-encode an upload."""
     content, extension = reencode(read_capped(stream, max_bytes))
     return PreparedPhoto(content, extension)
+
+
+def discard_after_commit(session: Session, folder: str | Path, name: str | None) -> None:
+    """A photo replaced or removed: its file goes once the change is committed, so its old
+    URL answers 404 (a rollback keeps it, and the row that still names it)."""
+    if name and is_stored_name(name):
+        session.info.setdefault(_DISCARDED, []).append(Path(folder) / name)
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_discarded(session: Session) -> None:
+    for path in session.info.pop(_DISCARDED, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_discarded(session: Session) -> None:
+    session.info.pop(_DISCARDED, None)
 
 
 def is_stored_name(name: str) -> bool:

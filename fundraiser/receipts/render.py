@@ -9,6 +9,8 @@ upload folder.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import mimetypes
 import threading
 from datetime import date, datetime
@@ -143,6 +145,17 @@ def renderer(upload_folder: str | Path) -> ReceiptRenderer:
     if key not in _renderers:
         _renderers[key] = ReceiptRenderer(upload_folder)
     return _renderers[key]
+
+
+@atexit.register
+def _release_renderers() -> None:
+    """Free WeasyPrint's font objects (Pango and GObject, released by cffi finalizers) while
+    every library is still loaded. Left to the interpreter's teardown they were released in
+    the wrong order: a command that had rendered receipts (`flask receipts issue-missing`)
+    died at exit with SIGSEGV in g_object_unref, after its work was committed, and cron saw
+    a failure. Found by `make smoke-production`."""
+    _renderers.clear()
+    gc.collect()
 
 
 def _day(value: str | None, locale: str) -> str:

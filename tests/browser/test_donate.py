@@ -44,6 +44,7 @@ def test_a_visitor_donates_and_sees_the_new_total(live_server, page, factories, 
     page.get_by_role("link", name=re.compile("^Back to Amara runs for Hot Meals")).click()
     assert "£25.00" in page.locator(".totals .raised").inner_text()
     assert "Grace Giver" in page.locator(".donor-wall").inner_text()
+    assert page.csp_violations == [], "Stripe.js and our scripts run under the strict policy"
     assert_money_adds_up(session)
 
 

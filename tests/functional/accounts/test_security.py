@@ -47,7 +47,14 @@ def test_production_config_marks_cookies_secure():
 
 
 def test_a_production_app_sends_the_session_cookie_secure_only(app_with, factories, session):
-    production = app_with(ProductionConfig, SECRET_KEY="a-production-secret", TESTING=True)
+    production = app_with(
+        ProductionConfig,
+        SECRET_KEY="a-production-secret-of-32-or-more-characters",
+        PUBLIC_URL="https://localhost",
+        MAIL_SERVER="127.0.0.1",
+        REDIS_URL="redis://127.0.0.1:9/0",
+        TESTING=True,
+    )
     user = factories.user()
     session.commit()
     client = production.test_client()

@@ -1,4 +1,11 @@
-"""localstripe, the local Stripe stand-in, with two fixes that make it behave as Stripe does.
+"""localstripe, the local Stripe stand-in, listening on 127.0.0.1 only, with two fixes that
+make it behave as Stripe does.
+
+`python -m localstripe` binds every interface (IPv4 and IPv6) and has no option to choose
+one; this runs the same aiohttp app, with the same two options, bound to loopback.
+Used by dev/devserver.py (`make run`), tests/stripe_fixtures.py and `make smoke-production`:
+
+    python dev/localstripe_local.py --port 8420 [--from-scratch]
 
 1. Retry after a decline. Stripe: when a payment attempt fails, the PaymentIntent "returns to requires_payment_method"
 and can be confirmed again with another PaymentMethod (Stripe API reference, PaymentIntent
@@ -13,13 +20,19 @@ of a classic script, which shadows the browser's own `Element` for every script 
 (scripts share one global scope); the ALTCHA widget then fails walking `Element.prototype`.
 Served inside a block, its declarations stay local (it still sets the global `Stripe`).
 
-Run as `python dev/localstripe_stand_in.py --port N --from-scratch` (localstripe's arguments).
 """
 
 from __future__ import annotations
 
+import argparse
+import logging
+
 from aiohttp import web
 from localstripe import resources, server
+from localstripe.server import app, store
+
+HOST = "127.0.0.1"
+
 
 _localstripe_status = resources.PaymentIntent.status.fget
 
@@ -51,5 +64,19 @@ async def _stripe_js_in_a_block(request: web.Request, handler):
 
 server.app.middlewares.append(_stripe_js_in_a_block)
 
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8420)
+    parser.add_argument("--from-scratch", action="store_true", help="start with no saved objects")
+    args = parser.parse_args(argv)
+    if not args.from_scratch:
+        store.try_load_from_disk()
+    access_log = logging.getLogger("aiohttp.access")
+    access_log.setLevel(logging.DEBUG)
+    access_log.addHandler(logging.StreamHandler())
+    web.run_app(app, host=HOST, port=args.port, access_log=access_log)
+
+
 if __name__ == "__main__":
-    server.start()
+    main()
