@@ -22,7 +22,7 @@ from fundraiser.donations import checkout, fees
 from fundraiser.donations.amounts import amount_error, maximum_amount, minimum_amount
 from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
-from fundraiser.donations.giftaid import gift_aid_allowed
+from fundraiser.donations.giftaid import TITLE_CHOICES, gift_aid_allowed
 from fundraiser.donations.queries import find_donation
 from fundraiser.extensions import db, limiter
 from fundraiser.models import Donation, DonationStatus, PledgePage
@@ -43,6 +43,7 @@ SERVICE_FIELDS = {
     "donor_email": "donor_email",
     "message": "message",
     "gift_aid": "gift_aid",
+    "title": "gift_aid_title",
     "first_name": "gift_aid_first_name",
     "last_name": "gift_aid_last_name",
     "house_name_or_number": "gift_aid_house",
@@ -81,6 +82,7 @@ def donation_context(page: PledgePage) -> DonationContext:
         min_amount=minimum_amount(page.currency),
         max_amount=maximum_amount(page.currency),
         offers_gift_aid=gift_aid_allowed(page),
+        asks_runner_family=gift_aid_allowed(page) and page.event.participant_benefit,
     )
 
 
@@ -146,6 +148,7 @@ def _render_form(page: PledgePage, form: DonateForm) -> str:
         context=context,
         fee_example=fees.fee_cover(example, context.currency),
         fee_example_amount=example,
+        gift_aid_titles=TITLE_CHOICES,
     )
 
 
