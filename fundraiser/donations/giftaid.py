@@ -143,7 +143,7 @@ def gift_aid_declaration(
     postcode = _UK_POSTCODE.match(" ".join(details.postcode.upper().split()))
     if postcode is None:
         errors["postcode"] = "Enter your UK postcode, like LS1 4AP."
-    if errors:
+    if errors or postcode is None:
         return None, errors
     declaration = GiftAidDeclaration(
         title=title,
