@@ -182,3 +182,4 @@ def test_the_dashboard_offers_the_claim_and_its_choices(known, signed_in):
     assert 'name="route" value="sponsored"' in page
     assert 'name="aggregate" value="1"' in page
     assert "/causes/hot-meals/reports/gift-aid-excluded.csv?" in page
+    assert "Gifts over £500 are eligible and listed with their donor." in page
