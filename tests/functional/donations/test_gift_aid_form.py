@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from fundraiser.models import Event
+from fundraiser.receipts.values import gift_aid_exclusion
 from tests.functional.pages.test_events import event_form
 
 DECLARATION = {
@@ -119,3 +120,20 @@ def test_pages_of_other_countries_are_not_asked_for_a_gift_aid_address(factories
     factories.page(runner=runner, cause=factories.cause("US"), slug="us-run")
     session.commit()
     assert "for Gift Aid" not in signed_in(runner).get("/us-run/edit").get_data(as_text=True)
+
+
+def test_a_family_members_answer_is_kept_with_the_declaration(
+    factories, session, donate_form, donations, localstripe
+):
+    """Through the form to the payment step: the answer is stored with the declaration, and
+    the donor's receipt will say why Gift Aid cannot be claimed (receipts.values)."""
+    page = factories.page(event=factories.event(participant_benefit=True))
+    session.commit()
+    response = donate_form(page).post(**DECLARATION, gift_aid_title="Mx", gift_aid_runner_family="yes")
+    assert response.status_code == 200
+    (donation,) = donations()
+    assert (donation.gift_aid_declaration.title, donation.gift_aid_declaration.is_runner_family) == (
+        "Mx",
+        True,
+    )
+    assert "family of the runner" in gift_aid_exclusion(donation)
