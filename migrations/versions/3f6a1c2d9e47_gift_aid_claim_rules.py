@@ -4,7 +4,7 @@ records whether the donor said they are family of the runner, and a pledge page 
 runner's name and home address for HMRC's sponsored-event line.
 
 Revision ID: 3f6a1c2d9e47
-Revises: 81c06dfcebbe
+Revises: 5d2a9c41e7b3
 Create Date: 2026-12-04 03:40:00
 
 """
