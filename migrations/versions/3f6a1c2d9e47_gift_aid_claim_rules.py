@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "3f6a1c2d9e47"
-down_revision = "81c06dfcebbe"
+down_revision = "5d2a9c41e7b3"
 branch_labels = None
 depends_on = None
 
