@@ -13,7 +13,7 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from fundraiser.donations.giftaid import GiftAidDetails
+from fundraiser.donations.giftaid import NAME_LONGEST, TITLE_LONGEST, GiftAidDetails
 from fundraiser.forms import BaseForm
 from fundraiser.money import MoneyError, format_money, parse_amount, to_minor
 
@@ -35,6 +35,9 @@ class DonationContext:
     min_amount: int
     max_amount: int
     offers_gift_aid: bool
+    # HMRC Chapter 3.38: on an event whose runners get a benefit for their fundraising, gifts
+    # from the runner's family are not claimable, so the donor is asked (only there).
+    asks_runner_family: bool = False
 
     @property
     def needs_address(self) -> bool:
@@ -119,12 +122,36 @@ class DonateForm(BaseForm):
     gift_aid_past_and_future = BooleanField(
         "Also Gift Aid any donations I make in the future or have made in the past 4 years"
     )
-    gift_aid_title = StringField("Title (optional)", validators=[Length(max=20)])
-    gift_aid_first_name = StringField("First name", validators=[Length(max=80)])
-    gift_aid_last_name = StringField("Last name", validators=[Length(max=80)])
+    gift_aid_title = StringField(
+        "Title (optional)",
+        validators=[
+            Length(
+                max=TITLE_LONGEST,
+                message="Use at most 4 characters for your title, like Prof or Rev (HMRC's limit).",
+            )
+        ],
+        render_kw={"list": "gift-aid-titles", "autocomplete": "honorific-prefix"},
+    )
+    gift_aid_first_name = StringField(
+        "First name",
+        validators=[
+            Length(
+                max=NAME_LONGEST, message="HMRC takes at most 35 characters: use your first name or initial."
+            )
+        ],
+    )
+    gift_aid_last_name = StringField(
+        "Last name",
+        validators=[Length(max=NAME_LONGEST, message="HMRC takes at most 35 characters for a last name.")],
+    )
     gift_aid_house = StringField("House name or number", validators=[Length(max=80)])
     gift_aid_address = StringField("Street and town", validators=[Length(max=255)])
     gift_aid_postcode = StringField("Postcode", validators=[Length(max=10)])
+    gift_aid_runner_family = RadioField(
+        "Are you a family member of the runner?",
+        choices=[SelectChoice("no", "No"), SelectChoice("yes", "Yes")],
+        validate_choice=False,
+    )
 
     def __init__(self, context: DonationContext, *args, **kwargs) -> None:
         if request.method == "POST":
@@ -251,6 +278,9 @@ class DonateForm(BaseForm):
             if not (field.data or "").strip():
                 field.errors = [message]
                 ok = False
+        if self.context.asks_runner_family and self.gift_aid_runner_family.data not in ("yes", "no"):
+            self.gift_aid_runner_family.errors = ["Say whether you are a family member of the runner."]
+            ok = False
         if not (self.gift_aid_postcode.data or "").strip():
             self.gift_aid_postcode.errors = ["Enter your home postcode: HMRC needs it for Gift Aid."]
             return False
@@ -273,6 +303,7 @@ class DonateForm(BaseForm):
             address=self.gift_aid_address.data.strip(),
             postcode=self.gift_aid_postcode.data,
             covers_past_and_future=bool(self.gift_aid_past_and_future.data),
+            is_runner_family=self.context.asks_runner_family and self.gift_aid_runner_family.data == "yes",
         )
 
     def address_details(self) -> dict:

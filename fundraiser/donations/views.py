@@ -23,7 +23,7 @@ from fundraiser.donations.amounts import amount_error, maximum_amount, smallest_
 from fundraiser.donations.challenge import new_challenge, solution_accepted
 from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
-from fundraiser.donations.giftaid import gift_aid_allowed
+from fundraiser.donations.giftaid import TITLE_CHOICES, gift_aid_allowed
 from fundraiser.donations.queries import find_donation
 from fundraiser.donations.thank_you import shows_donor_details
 from fundraiser.donations.transitions import PAYABLE_STATUSES
@@ -47,6 +47,7 @@ SERVICE_FIELDS = {
     "donor_email": "donor_email",
     "message": "message",
     "gift_aid": "gift_aid",
+    "title": "gift_aid_title",
     "first_name": "gift_aid_first_name",
     "last_name": "gift_aid_last_name",
     "house_name_or_number": "gift_aid_house",
@@ -88,6 +89,7 @@ def donation_context(page: PledgePage) -> DonationContext:
         min_amount=smallest_gift(page.currency, page.cause.smallest_gift_amounts),
         max_amount=maximum_amount(page.currency),
         offers_gift_aid=gift_aid_allowed(page),
+        asks_runner_family=gift_aid_allowed(page) and page.event.participant_benefit,
     )
 
 
@@ -171,6 +173,7 @@ def _render_form(page: PledgePage, form: DonateForm, error: str = "") -> str:
         fee_example=fees.fee_cover(example, context.currency),
         fee_example_amount=example,
         challenge=new_challenge() if _challenge_needed(page) else "",
+        gift_aid_titles=TITLE_CHOICES,
     )
 
 

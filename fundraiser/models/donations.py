@@ -181,6 +181,9 @@ class GiftAidDeclaration(db.Model):
     address: Mapped[str] = mapped_column(String(255))
     postcode: Mapped[str] = mapped_column(String(10))
     covers_past_and_future: Mapped[bool] = mapped_column(default=False)
+    is_runner_family: Mapped[bool] = mapped_column(
+        default=False, comment="the donor said they are family of the runner (asked on benefit events only)"
+    )
     wording: Mapped[str] = mapped_column(Text, comment="the declaration text the donor agreed to")
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

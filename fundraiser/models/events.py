@@ -35,6 +35,11 @@ class Event(db.Model):
     distance_m: Mapped[int | None] = mapped_column(comment="metres")
     description: Mapped[str] = mapped_column(Text, default="")
     is_open: Mapped[bool] = mapped_column(default=True)
+    participant_benefit: Mapped[bool] = mapped_column(
+        default=False,
+        comment="runners get a benefit tied to their fundraising (entry or travel paid, a place for a "
+        "minimum raised): HMRC then allows no Gift Aid on gifts from runners or their family",
+    )
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

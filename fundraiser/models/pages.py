@@ -72,6 +72,12 @@ class PledgePage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The runner's name and home address as HMRC's sponsored-event line shows them (optional;
+    # without them the page's gifts are claimed one by one under each donor's declaration).
+    sponsor_first_name: Mapped[str] = mapped_column(String(35), default="")
+    sponsor_last_name: Mapped[str] = mapped_column(String(35), default="")
+    sponsor_house_name_or_number: Mapped[str] = mapped_column(String(80), default="")
+    sponsor_postcode: Mapped[str] = mapped_column(String(10), default="")
 
     runner: Mapped[User] = relationship()
     event: Mapped[Event] = relationship()

@@ -28,6 +28,7 @@ class EventInput:
     description: str
     cause_ids: list[int] = field(default_factory=list)
     is_open: bool = True
+    participant_benefit: bool = False
 
 
 def parse_distance_km(text: str | None) -> int:
@@ -88,6 +89,7 @@ def _apply_event(session: Session, event: Event, details: EventInput) -> None:
     event.description = details.description or ""
     event.causes = causes
     event.is_open = details.is_open
+    event.participant_benefit = details.participant_benefit
 
 
 def _causes_by_id(session: Session, ids: list[int]) -> list[Cause]:

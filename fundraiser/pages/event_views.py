@@ -88,6 +88,7 @@ def _event_input(form: EventForm) -> event_services.EventInput:
         description=form.description.data or "",
         cause_ids=list(form.cause_ids.data or []),
         is_open=bool(form.is_open.data),
+        participant_benefit=bool(form.participant_benefit.data),
     )
 
 
@@ -103,4 +104,5 @@ def _event_form_data(event: Event) -> SimpleNamespace:
         description=event.description,
         cause_ids=[cause.id for cause in event.causes],
         is_open=event.is_open,
+        participant_benefit=event.participant_benefit,
     )

@@ -89,6 +89,11 @@ class NewPageForm(PageDetailsForm):
 
 class EditPageForm(PageDetailsForm):
     remove_photo = BooleanField("Remove the current photo")
+    # Shown for UK causes: the runner's name and home address for HMRC's sponsored-event line.
+    sponsor_first_name = StringField("First name", validators=[Length(max=35)])
+    sponsor_last_name = StringField("Last name", validators=[Length(max=35)])
+    sponsor_house_name_or_number = StringField("House name or number", validators=[Length(max=80)])
+    sponsor_postcode = StringField("Postcode", validators=[Length(max=10)])
 
 
 class UpdateForm(PagesForm):
@@ -116,6 +121,10 @@ class EventForm(PagesForm):
     description = TextAreaField("Description", validators=[Length(max=10_000)])
     cause_ids = MultiCheckboxField("Causes supported", coerce=int)
     is_open = BooleanField("Open for new pledge pages", default=True)
+    participant_benefit = BooleanField(
+        "Runners get a benefit for their fundraising: the charity pays their entry or travel, or "
+        "guarantees a place for a minimum raised"
+    )
 
 
 class ImpactUnitForm(Form):

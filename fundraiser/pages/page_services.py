@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fundraiser.donations.giftaid import SponsorAddress, checked_sponsor_address
 from fundraiser.models import Cause, Event, PageStatus, PageUpdate, PledgePage, User
 from fundraiser.models.columns import utcnow
 from fundraiser.pages.markdown import render_markdown
@@ -95,11 +96,16 @@ def update_page(
     photo: PreparedPhoto | None = None,
     remove_photo: bool = False,
     upload_folder: str = "",
+    sponsor: SponsorAddress | None = None,
 ) -> PledgePage:
-    """Change a page's words, address, target and photo. Event, cause and currency stay:
-    donations already made were given for them."""
+    """Change a page's words, address, target and photo, and (for a UK cause) the runner's home
+    address for Gift Aid. Event, cause and currency stay: donations already made were given for
+    them."""
     errors: dict[str, str] = {}
     target = money_field(details.target, page.currency, "target", errors)
+    if sponsor is not None:
+        sponsor, sponsor_errors = checked_sponsor_address(sponsor)
+        errors.update({f"sponsor_{name}": message for name, message in sponsor_errors.items()})
     slug = _page_slug(session, details, page.id, errors) if (details.slug or "").strip() else page.slug
     if errors:
         raise InvalidInput(errors)
@@ -108,6 +114,11 @@ def update_page(
     page.story_markdown = details.story or ""
     page.story_html = render_markdown(details.story or "")
     page.target_amount = target
+    if sponsor is not None:
+        page.sponsor_first_name = sponsor.first_name
+        page.sponsor_last_name = sponsor.last_name
+        page.sponsor_house_name_or_number = sponsor.house_name_or_number
+        page.sponsor_postcode = sponsor.postcode
     if photo is not None or remove_photo:
         discard_after_commit(session, upload_folder, page.photo_path)
         page.photo_path = photo.store(upload_folder) if photo is not None else None

@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from fundraiser.donations.giftaid import SponsorAddress
 from fundraiser.extensions import db
 from fundraiser.models import Event, PageStatus, PledgePage
 from fundraiser.money import amount_text
@@ -117,6 +118,7 @@ def edit_page(slug: str):
                 photo=photo,
                 remove_photo=form.remove_photo.data,
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
+                sponsor=_sponsor_address(form) if page.cause.country == "GB" else None,
             )
         if outcome.saved:
             flash("Your page is saved.", "success")
@@ -247,10 +249,23 @@ def _page_input(form) -> page_services.PageInput:
     )
 
 
+def _sponsor_address(form) -> SponsorAddress:
+    return SponsorAddress(
+        first_name=form.sponsor_first_name.data or "",
+        last_name=form.sponsor_last_name.data or "",
+        house_name_or_number=form.sponsor_house_name_or_number.data or "",
+        postcode=form.sponsor_postcode.data or "",
+    )
+
+
 def _page_form_data(page: PledgePage) -> SimpleNamespace:
     return SimpleNamespace(
         title=page.title,
         slug=page.slug,
         story=page.story_markdown,
         target=amount_text(page.target_amount, page.currency),
+        sponsor_first_name=page.sponsor_first_name,
+        sponsor_last_name=page.sponsor_last_name,
+        sponsor_house_name_or_number=page.sponsor_house_name_or_number,
+        sponsor_postcode=page.sponsor_postcode,
     )

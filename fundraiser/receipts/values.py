@@ -9,10 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy import exists, select
+from sqlalchemy.orm import object_session
 
 from fundraiser.countries import COUNTRIES
-from fundraiser.donations.giftaid import GIFT_AID_SHARED_FORM_LIMIT
-from fundraiser.models import Cause, Donation, ReceiptKind
+from fundraiser.donations.giftaid import EXCLUSION_REASONS, claimable_amount, exclusion_code
+from fundraiser.models import Cause, Dispute, Donation, ReceiptKind
 
 CA_ADDRESS_MISSING = "Canadian official receipts need the donor's full address; this donation has none."
 
@@ -91,25 +93,42 @@ def refusal_reason(cause: Cause, donation: Donation) -> str:
 
 
 def gift_aid_exclusion(donation: Donation) -> str:
-    """Why HMRC would not allow Gift Aid on this gift despite a declaration, or ''. The same
-    stricter reading as the charity's Gift Aid claim (reports.giftaid.gift_aid_filter)."""
+    """Why HMRC would not allow Gift Aid on this gift despite a declaration, or '': the rules of
+    the charity's claim (donations.giftaid.exclusion_code, which reports.giftaid tests in SQL)."""
     page = donation.page
     runner = page.runner if page is not None else None
-    if donation.is_company:
-        return "it was made by a company."
-    if donation.currency != "GBP":
-        return "it was not made in pounds sterling."
-    if donation.refunded_amount or donation.disputed_amount:
-        return "part of it was refunded."
-    if donation.advantage_amount:
-        return "the donor received an event entry or goods in return."
-    if donation.amount > GIFT_AID_SHARED_FORM_LIMIT:
-        return "a single gift on a shared sponsorship page may not exceed £500."
-    if runner is not None and (
-        donation.donor_user_id == runner.id or donation.donor_email.strip().lower() == runner.email.lower()
-    ):
-        return "it was the runner's own gift to their pledge page."
-    return ""
+    event = page.event if page is not None else None
+    declaration = donation.gift_aid_declaration
+    code = exclusion_code(
+        is_company=bool(donation.is_company),
+        currency=donation.currency,
+        claimable=claimable_amount(
+            donation.amount + (donation.fee_cover_amount or 0), donation.refunded_amount
+        ),
+        disputed=_was_disputed(donation),
+        advantage=donation.advantage_amount or 0,
+        event_benefit=bool(event is not None and event.participant_benefit),
+        from_runner=runner is not None
+        and (
+            donation.donor_user_id == runner.id
+            or donation.donor_email.strip().lower() == runner.email.lower()
+        ),
+        runner_family=bool(declaration is not None and declaration.is_runner_family),
+        first_name=declaration.first_name if declaration is not None else "",
+        last_name=declaration.last_name if declaration is not None else "",
+    )
+    return EXCLUSION_REASONS[code] if code else ""
+
+
+def _was_disputed(donation: Donation) -> bool:
+    """Any dispute, whatever its outcome (the claim's stricter reading): a won dispute leaves
+    nothing withdrawn, so its row is asked for."""
+    if donation.disputed_amount:
+        return True
+    session = object_session(donation)
+    if session is None or donation.id is None:
+        return False
+    return bool(session.scalar(select(exists().where(Dispute.donation_id == donation.id))))
 
 
 def receipted_amount(donation: Donation) -> int:

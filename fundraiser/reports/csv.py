@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from fundraiser.models import Cause
 from fundraiser.money import exponent, plain_amount
 from fundraiser.reports.figures import Report
-from fundraiser.reports.giftaid import gift_aid_rows
 from fundraiser.reports.ledger import ledger_rows
 from fundraiser.reports.periods import Period
 
@@ -34,17 +33,6 @@ LEDGER_HEADER = [
     "donor_email",
     "anonymous",
     "company",
-]
-HMRC_HEADER = [
-    "Title",
-    "First name or initial",
-    "Last name",
-    "House name or number",
-    "Postcode",
-    "Aggregated donations",
-    "Sponsored event",
-    "Donation date (DD/MM/YY)",
-    "Amount",
 ]
 SUMMARY_HEADER = ["section", "item", "currency", "measure", "value", "formatted"]
 FLUSH_ROWS = 500
@@ -190,33 +178,3 @@ def summary_lines(report: Report) -> Iterator[list]:
 
 def summary_csv(report: Report) -> Iterator[str]:
     return write_rows(SUMMARY_HEADER, summary_lines(report))
-
-
-def gift_aid_lines(
-    session: Session, cause: Cause, period: Period, on_row: Callable[[int], None] | None = None
-) -> Iterator[list]:
-    """The HMRC claim: eligible donations in the columns of HMRC's Gift Aid schedule. Each
-    donation is its own line with the donor's details; the `Aggregated donations` column is
-    left empty because we never aggregate (HMRC allows it only for small gifts without donor
-    details)."""
-    zone = ZoneInfo(period.timezone)
-    for count, row in enumerate(gift_aid_rows(session, cause.id, period), start=1):
-        yield [
-            safe_text(row.title),
-            safe_text(row.first_name),
-            safe_text(row.last_name),
-            safe_text(row.house_name_or_number),
-            safe_text(row.postcode.upper()),
-            "",
-            "Yes",
-            row.paid_at.astimezone(zone).strftime("%d/%m/%y"),
-            plain_amount(row.amount, "GBP"),
-        ]
-        if on_row:
-            on_row(count)
-
-
-def gift_aid_csv(
-    session: Session, cause: Cause, period: Period, on_row: Callable[[int], None] | None = None
-) -> Iterator[str]:
-    return write_rows(HMRC_HEADER, gift_aid_lines(session, cause, period, on_row))

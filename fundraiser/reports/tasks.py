@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from fundraiser.extensions import db
 from fundraiser.jobs import enqueue
 from fundraiser.models import Cause, ReportJob, ReportJobStatus, ReportKind
+from fundraiser.reports import claim_files, pdf
 from fundraiser.reports import csv as report_csv
-from fundraiser.reports import pdf
+from fundraiser.reports.claim import claim_options
 from fundraiser.reports.figures import build_report, count_paid_up_to
 from fundraiser.reports.periods import Period, make_period
 
@@ -28,9 +29,11 @@ PROGRESS_EVERY = 5_000
 KINDS: dict[ReportKind, tuple[str, str, str]] = {
     ReportKind.DONATIONS_CSV: ("donations", "csv", "Donations ledger (CSV)"),
     ReportKind.SUMMARY_CSV: ("summary", "csv", "Summary (CSV)"),
-    ReportKind.GIFT_AID_CSV: ("gift-aid", "csv", "Gift Aid claim (CSV)"),
+    # Kept under its first name: the claim became a ZIP of schedules (issue 13).
+    ReportKind.GIFT_AID_CSV: ("gift-aid", "zip", "Gift Aid claim (ZIP of schedules)"),
     ReportKind.IMPACT_PDF: ("impact", "pdf", "Impact report (PDF)"),
 }
+MIMETYPES = {"csv": "text/csv", "zip": "application/zip", "pdf": "application/pdf"}
 
 
 def is_big(session: Session, cause_id: int, period: Period, rows: int) -> bool:
@@ -44,9 +47,16 @@ def file_name(slug: str, kind: ReportKind, period: Period) -> str:
 
 
 def create_job(
-    session: Session, cause_id: int, kind: ReportKind, period: Period, user_id: int | None
+    session: Session,
+    cause_id: int,
+    kind: ReportKind,
+    period: Period,
+    user_id: int | None,
+    options: dict[str, str] | None = None,
 ) -> ReportJob:
-    job = ReportJob(cause_id=cause_id, kind=kind, params=period.as_params(), requested_by_id=user_id)
+    """A job for the period; `options` are the report's own choices (the Gift Aid claim's)."""
+    params = period.as_params() | (options or {})
+    job = ReportJob(cause_id=cause_id, kind=kind, params=params, requested_by_id=user_id)
     session.add(job)
     session.flush()
     return job
@@ -112,7 +122,7 @@ def _chunks(job: ReportJob, cause: Cause, period: Period) -> Iterator[str | byte
     if job.kind == ReportKind.DONATIONS_CSV:
         yield from report_csv.ledger_csv(session, cause, period, on_row)
     elif job.kind == ReportKind.GIFT_AID_CSV:
-        yield from report_csv.gift_aid_csv(session, cause, period, on_row)
+        yield claim_files.claim_zip(session, cause, period, claim_options(job.params))
     elif job.kind == ReportKind.SUMMARY_CSV:
         yield from report_csv.summary_csv(build_report(session, cause, period))
     else:
@@ -137,7 +147,7 @@ def make_report(job_id: int) -> None:
             for chunk in _chunks(job, cause, _period_of(job, cause)):
                 data = chunk.encode() if isinstance(chunk, str) else chunk
                 handle.write(data)
-                written += data.count(b"\r\n") if job.kind != ReportKind.IMPACT_PDF else 0
+                written += data.count(b"\r\n") if KINDS[job.kind][1] == "csv" else 0
         target.with_suffix(".part").replace(target)
     except Exception as error:
         session.rollback()

@@ -27,8 +27,9 @@ from fundraiser.pages.lookups import find_cause
 from fundraiser.permissions import can_admin_cause_of, or_404, signed_in_user
 from fundraiser.receipts.emails import failed_receipt_emails
 from fundraiser.receipts.links import download_token
+from fundraiser.reports import claim_files, pdf, tasks
 from fundraiser.reports import csv as report_csv
-from fundraiser.reports import pdf, tasks
+from fundraiser.reports.claim import ClaimOptions, claim_options, schedule_lines, schedules
 from fundraiser.reports.figures import build_report
 from fundraiser.reports.forms import DonationFilterForm, PeriodForm
 from fundraiser.reports.ledger import DonationFilters, cause_events, donations_page
@@ -142,12 +143,14 @@ def _donation_row(row) -> dict:
     return values
 
 
-def _start_job_or_none(cause: Cause, kind: ReportKind, period: Period) -> Response | None:
+def _start_job_or_none(
+    cause: Cause, kind: ReportKind, period: Period, options: dict[str, str] | None = None
+) -> Response | None:
     """Big reports are made in the background; the page that follows them shows progress."""
     if not tasks.is_big(db.session, cause.id, period, current_app.config["REPORT_BACKGROUND_ROWS"]):
         return None
     user = signed_in_user()
-    job = tasks.create_job(db.session, cause.id, kind, period, user.id if user else None)
+    job = tasks.create_job(db.session, cause.id, kind, period, user.id if user else None, options)
     db.session.commit()
     tasks.start(job.id)
     return redirect(url_for("reports.job", slug=cause.slug, public_id=job.public_id), 303)
@@ -182,18 +185,70 @@ def summary_csv(slug: str) -> ResponseReturnValue:
     )
 
 
-@bp.get("/causes/<slug>/reports/gift-aid.csv")
-@login_required
-def gift_aid_csv(slug: str) -> ResponseReturnValue:
+def _gift_aid_cause_or_404(slug: str) -> Cause:
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     if cause.country != "GB":
         abort(404, description="Gift Aid claims are for UK causes only.")
+    return cause
+
+
+def _claim_options_or_400() -> ClaimOptions:
+    try:
+        return claim_options(request.args)
+    except ValueError as error:
+        abort(400, description=str(error))
+
+
+@bp.get("/causes/<slug>/reports/gift-aid.csv")
+@login_required
+def gift_aid_csv(slug: str) -> ResponseReturnValue:
+    """One schedule of the claim (`schedule`, from 1), ready to paste into HMRC's spreadsheet."""
+    cause = _gift_aid_cause_or_404(slug)
     period = _period_or_400(cause)
-    started = _start_job_or_none(cause, ReportKind.GIFT_AID_CSV, period)
+    options = _claim_options_or_400()
+    number = request.args.get("schedule", "1")
+    if not number.isdigit() or int(number) < 1:
+        abort(400, description="'schedule' must be a schedule number: 1, 2, ...")
+    started = _start_job_or_none(cause, ReportKind.GIFT_AID_CSV, period, options.as_params())
     if started:
         return started
-    rows = report_csv.gift_aid_csv(db.session, cause, period)
-    return _csv_response(rows, tasks.file_name(cause.slug, ReportKind.GIFT_AID_CSV, period))
+    parts = schedules(schedule_lines(db.session, cause.id, period, options))
+    if int(number) > len(parts):
+        abort(
+            400,
+            description=f"This claim has {len(parts)} schedule(s) of at most 1,000 lines; choose 1 to {len(parts)}.",
+        )
+    stem = tasks.file_name(cause.slug, ReportKind.GIFT_AID_CSV, period).removesuffix(".zip")
+    return _csv_response(
+        claim_files.schedule_csv(parts[int(number) - 1]), f"{stem}-schedule-{int(number):02d}.csv"
+    )
+
+
+@bp.get("/causes/<slug>/reports/gift-aid.zip")
+@login_required
+def gift_aid_zip(slug: str) -> ResponseReturnValue:
+    """The whole claim: every schedule, the gifts left out and why, and the totals."""
+    cause = _gift_aid_cause_or_404(slug)
+    period = _period_or_400(cause)
+    options = _claim_options_or_400()
+    started = _start_job_or_none(cause, ReportKind.GIFT_AID_CSV, period, options.as_params())
+    if started:
+        return started
+    response = Response(claim_files.claim_zip(db.session, cause, period, options), mimetype="application/zip")
+    name = tasks.file_name(cause.slug, ReportKind.GIFT_AID_CSV, period)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/causes/<slug>/reports/gift-aid-excluded.csv")
+@login_required
+def gift_aid_excluded_csv(slug: str) -> ResponseReturnValue:
+    """The declared gifts the claim leaves out, each with the reason."""
+    cause = _gift_aid_cause_or_404(slug)
+    period = _period_or_400(cause)
+    rows = claim_files.excluded_csv(db.session, cause, period)
+    stem = tasks.file_name(cause.slug, ReportKind.GIFT_AID_CSV, period).removesuffix(".zip")
+    return _csv_response(rows, f"{stem}-excluded.csv")
 
 
 @bp.get("/causes/<slug>/reports/impact.pdf")
@@ -230,5 +285,5 @@ def job_download(slug: str, public_id: str) -> ResponseReturnValue:
     path = Path(current_app.config["REPORT_FOLDER"]) / job.file_path
     if not path.is_file():
         abort(404, description="This report's file is no longer kept.")
-    mimetype = "application/pdf" if job.kind == ReportKind.IMPACT_PDF else "text/csv"
+    mimetype = tasks.MIMETYPES[tasks.KINDS[job.kind][1]]
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=job.file_path)

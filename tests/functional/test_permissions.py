@@ -479,6 +479,8 @@ CASES = [
             ("donations_csv", "/reports/donations.csv"),
             ("summary_csv", "/reports/summary.csv"),
             ("gift_aid_csv", "/reports/gift-aid.csv"),
+            ("gift_aid_zip", "/reports/gift-aid.zip"),
+            ("gift_aid_excluded_csv", "/reports/gift-aid-excluded.csv"),
             ("impact_pdf", "/reports/impact.pdf"),
         ]
     ],

@@ -176,7 +176,11 @@ def test_issuing_twice_does_nothing_the_second_time(factories, paid_donation, se
 
 def test_gb_receipt_says_when_gift_aid_cannot_be_claimed(factories, paid_donation, session, read_pdf):
     runner = factories.user(email="runner@example.test")
-    page = factories.page(runner=runner, cause=factories.cause("GB"))
+    cause = factories.cause("GB")
+    # HMRC Chapter 3.38: the runner's own gift is not claimable when the event gives runners a
+    # benefit for their fundraising (issue 13; without one it is).
+    event = factories.event(causes=(cause,), participant_benefit=True)
+    page = factories.page(runner=runner, cause=cause, event=event)
     donation = paid_donation(page, gift_aid=True, donor_email="Runner@example.test")
 
     text = read_pdf(issue(session, donation).pdf)

@@ -30,8 +30,12 @@ def test_every_dashboard_figure(known, signed_in):
     # d4 920, d5 770, d6 43, d7 58, d8 170, d9 80, d10 73, d11 38, d12 32, d13 50, d17 70, d18 35
     assert figure(page, "fees-GBP") == "£25.00"
     assert figure(page, "net-GBP") == "£1,361.00"  # 149800 - 6000 - 5200 - 2500
-    # Eligible: d1 2000 + d5 50000 (exactly £500) + d17 3300 + d18 1000 = 56300; 25% = 14075
-    assert figure(page, "gift-aid-GBP") == "£140.75 (25% of £563.00 eligible)"
+    # Claimable (the claim's rules, reports.giftaid): d1 2050 (gift and fee cover) + d3 2000
+    # (3000 less a 1000 refund) + d4 60000 (over £500, listed alone) + d5 50000 + d6 1500
+    # (Alice's own gift; the City 10K gives runners no benefit) + d17 3300 + d18 1000 = 119850;
+    # 25% = 29962 (rounded down). Out: d7 (Bob's own, Half Marathon runners benefit), d2 full
+    # refund, d8 company, d9/d10 disputes.
+    assert figure(page, "gift-aid-GBP") == "£299.62 (25% of £1,198.50 eligible)"
     assert figure(page, "donations-GBP") == "15"
     assert figure(page, "donors-GBP") == "14"  # dan@ and Dan@ are one donor
     assert figure(page, "average-GBP") == "£99.86"  # 149800 // 15

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 from sqlalchemy import select
 
@@ -43,12 +44,13 @@ def test_many_donations_run_as_a_background_job(known, signed_in, session, app):
     assert response.status_code == 303
     job = session.scalars(select(ReportJob)).one()
     assert job.status == "done"
-    rows = (
-        client.get(f"/causes/hot-meals/reports/jobs/{job.public_id}/download")
-        .get_data(as_text=True)
-        .splitlines()
-    )
-    assert len(rows) == 5  # header and the four eligible gifts
+    assert job.params["route"] == "individual"
+    download = client.get(f"/causes/hot-meals/reports/jobs/{job.public_id}/download")
+    assert download.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        assert archive.namelist() == ["schedule-01.csv", "excluded.csv", "summary.csv"]
+        rows = archive.read("schedule-01.csv").decode().splitlines()
+    assert len(rows) == 8  # header and the seven claimable gifts (see test_giftaid)
 
 
 def test_another_causes_admin_cannot_see_a_job(known, factories, signed_in, session, client):

@@ -104,12 +104,19 @@ def test_gift_aid_is_refused_where_hmrc_does_not_allow_it(session, factories):
     with pytest.raises(InvalidDonation) as refused:
         pending.create_pending_donation(session, us_page, amount=2000, gift_aid=GIFT_AID, **DONOR)
     assert "gift_aid" in refused.value.errors
-    page = factories.page()
+    # HMRC Chapter 3.38: a runner's own gift is refused only where the event gives runners a
+    # benefit for their fundraising.
+    page = factories.page(event=factories.event(participant_benefit=True))
     with pytest.raises(InvalidDonation) as refused:
         pending.create_pending_donation(
             session, page, amount=2000, donor_user_id=page.runner_id, gift_aid=GIFT_AID, **DONOR
         )
-    assert "gift_aid" in refused.value.errors
+    assert "benefit" in refused.value.errors["gift_aid"]
+    plain_page = factories.page()
+    own = pending.create_pending_donation(
+        session, plain_page, amount=2000, donor_user_id=plain_page.runner_id, gift_aid=GIFT_AID, **DONOR
+    )
+    assert own.gift_aid_declaration is not None
     incomplete = GiftAidDetails(
         first_name="Ada", last_name="", house_name_or_number="", address="x", postcode="12345"
     )

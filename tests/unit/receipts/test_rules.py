@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fundraiser.countries import tax_year_of
-from fundraiser.models import Donation, PledgePage, User
+from fundraiser.models import Donation, Event, PledgePage, User
 from fundraiser.receipts.emails import email_backoff
 from fundraiser.receipts.numbering import cause_prefix, display_number
 from fundraiser.receipts.values import gift_aid_exclusion, place_of_issue
@@ -38,13 +38,19 @@ def test_email_retries_back_off_up_to_a_day():
 
 
 def test_gift_aid_exclusions_follow_the_claim_rules():
+    """HMRC Chapter 3: Gift Aid on what the donor gave and the charity kept (a partial refund or
+    a fee cover still claimable; a full refund not), gifts over £500 claimable when listed with
+    the donor (3.38), a runner's own gift claimable unless the event gives runners a benefit
+    for their fundraising (3.38 onwards)."""
     runner = User(id=7, email="runner@example.test", name="R", password_hash="x")
-    page = PledgePage(runner=runner)
+    page = PledgePage(runner=runner, event=Event(participant_benefit=False))
+    benefit_page = PledgePage(runner=runner, event=Event(participant_benefit=True))
 
     def gift(**fields) -> Donation:
         values = dict(
             currency="GBP",
             amount=2000,
+            fee_cover_amount=0,
             refunded_amount=0,
             disputed_amount=0,
             advantage_amount=0,
@@ -58,8 +64,13 @@ def test_gift_aid_exclusions_follow_the_claim_rules():
 
     assert gift_aid_exclusion(gift()) == ""
     assert "company" in gift_aid_exclusion(gift(is_company=True))
-    assert "refunded" in gift_aid_exclusion(gift(refunded_amount=500))
+    assert gift_aid_exclusion(gift(refunded_amount=500)) == ""
+    assert gift_aid_exclusion(gift(refunded_amount=1999)) == ""
+    assert "refunded in full" in gift_aid_exclusion(gift(refunded_amount=2000))
+    assert gift_aid_exclusion(gift(fee_cover_amount=80, refunded_amount=2000)) == ""
     assert "event entry" in gift_aid_exclusion(gift(advantage_amount=1500))
-    assert "£500" in gift_aid_exclusion(gift(amount=50001))
-    assert "runner's own" in gift_aid_exclusion(gift(donor_user_id=7))
+    assert gift_aid_exclusion(gift(amount=50001)) == ""
+    assert gift_aid_exclusion(gift(donor_user_id=7)) == ""
+    assert "runner's own" in gift_aid_exclusion(gift(donor_user_id=7, page=benefit_page))
+    assert "runner's own" in gift_aid_exclusion(gift(donor_email="Runner@Example.test", page=benefit_page))
     assert "pounds sterling" in gift_aid_exclusion(gift(currency="EUR"))
