@@ -28,6 +28,8 @@ from fundraiser.forms import BaseForm, NulFreeMeta
 from fundraiser.models import PageStatus
 from fundraiser.money import SUPPORTED_CURRENCIES
 from fundraiser.pages.event_services import parse_distance_km
+from fundraiser.pages.markdown import MAX_STORY_LENGTH, MAX_UPDATE_LENGTH
+from fundraiser.pages.page_services import STORY_TOO_LONG, UPDATE_TOO_LONG
 from fundraiser.pages.slugs import SlugError, validate_slug
 
 CURRENCY_CHOICES = [SelectChoice(code) for code in SUPPORTED_CURRENCIES]
@@ -69,7 +71,7 @@ class PagesForm(BaseForm):
 class PageDetailsForm(PagesForm):
     title = StringField("Page title", validators=[DataRequired("Give your page a title."), Length(max=140)])
     slug = StringField("Web address", validators=[slug_rules])
-    story = TextAreaField("Your story", validators=[Length(max=20_000)])
+    story = TextAreaField("Your story", validators=[Length(max=MAX_STORY_LENGTH, message=STORY_TOO_LONG)])
     target = StringField("Target", validators=[DataRequired("Enter a target, like 250 or 250.50.")])
     photo = FileField("Photo (optional)")
 
@@ -93,7 +95,11 @@ class EditPageForm(PageDetailsForm):
 
 class UpdateForm(PagesForm):
     body = TextAreaField(
-        "Your update", validators=[DataRequired("Write your update before posting it."), Length(max=10_000)]
+        "Your update",
+        validators=[
+            DataRequired("Write your update before posting it."),
+            Length(max=MAX_UPDATE_LENGTH, message=UPDATE_TOO_LONG),
+        ],
     )
 
 
