@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fundraiser.models import User
+from fundraiser.params import MAX_ID, contains_text
 
 RESET_TOKEN_MAX_AGE = 60 * 60  # one hour
 RESET_SALT = "password-reset"
@@ -101,7 +102,7 @@ def confirm_email(session: Session, token: str, max_age: int = CONFIRM_TOKEN_MAX
         data = confirm_serializer().loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired):
         return None
-    if not isinstance(data, dict) or type(data.get("user")) is not int or data["user"] > 2**31 - 1:
+    if not isinstance(data, dict) or type(data.get("user")) is not int or data["user"] > MAX_ID:
         return None
     user = session.get(User, data["user"])
     if user is None or user.email != data.get("email"):
@@ -150,8 +151,8 @@ def list_users(session: Session, search: str = "", limit: int = 200) -> list[Use
     """People for the admin list, newest first, optionally filtered by email or name."""
     query = select(User).order_by(User.created_at.desc(), User.id.desc()).limit(limit)
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(func.lower(User.email).like(pattern) | func.lower(User.name).like(pattern))
+        needle = search.strip()
+        query = query.where(contains_text(User.email, needle) | contains_text(User.name, needle))
     return list(session.scalars(query))
 
 

@@ -31,6 +31,7 @@ from fundraiser.pages.event_services import parse_distance_km
 from fundraiser.pages.markdown import MAX_STORY_LENGTH, MAX_UPDATE_LENGTH
 from fundraiser.pages.page_services import STORY_TOO_LONG, UPDATE_TOO_LONG
 from fundraiser.pages.slugs import SlugError, validate_slug
+from fundraiser.params import MAX_ID
 
 CURRENCY_CHOICES = [SelectChoice(code) for code in SUPPORTED_CURRENCIES]
 
@@ -49,9 +50,6 @@ def distance_rules(form: Form, field: StringField) -> None:
         parse_distance_km(field.data)
     except ValueError as error:
         raise ValidationError(str(error)) from error
-
-
-MAX_ID = 2**31 - 1
 
 
 def optional_int(value: object) -> int | None:

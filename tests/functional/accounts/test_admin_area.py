@@ -133,3 +133,14 @@ def test_only_platform_admins_see_the_admin_link(signed_in, people):
     admin, runner = people
     assert 'href="/admin"' not in signed_in(runner).get("/").get_data(as_text=True)
     assert 'href="/admin"' in signed_in(admin).get("/").get_data(as_text=True)
+
+
+def test_search_takes_percent_and_underscore_literally(signed_in, factories, session, people):
+    admin, _ = people
+    factories.user(name="Per_cent 100%", email="per_cent@example.com")
+    session.commit()
+    client = signed_in(admin)
+    found = client.get("/admin?q=_").get_data(as_text=True)
+    assert "Per_cent 100%" in found and "Rita Runner" not in found
+    everyone = client.get("/admin?q=%25").get_data(as_text=True)
+    assert "Per_cent 100%" in everyone and "Rita Runner" not in everyone
