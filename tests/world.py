@@ -10,6 +10,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from fundraiser.accounts import services as accounts
+from fundraiser.accounts.sessions import stamp
 from fundraiser.countries import tax_year_of
 from fundraiser.extensions import db
 from fundraiser.models import Donation, PledgePage, Receipt, ReportJob, Team, User
@@ -163,4 +164,5 @@ def client_for(app, user: User | None) -> FlaskClient:
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session.update(stamp(app.config["SESSION_IDLE_ADMIN_MINUTES"] * 60))
     return client

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from fundraiser.accounts import services
-from fundraiser.accounts.emails import send_confirmation_link, send_reset_link
+from fundraiser.accounts.emails import send_account_exists_notice, send_confirmation_link, send_reset_link
 from fundraiser.accounts.forms import ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
+from fundraiser.accounts.sessions import end_session, enforce_session_limits, start_session
 from fundraiser.extensions import db, limiter, login_manager
 from fundraiser.jobs import enqueue
 from fundraiser.models import User
 
 bp = Blueprint("accounts", __name__)
+bp.before_app_request(enforce_session_limits)
 login_manager.login_view = "accounts.signin"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
@@ -56,24 +59,42 @@ def _form_status() -> int:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
 def signup():
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for("pages.dashboard"))
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            outcome = services.sign_up(
                 db.session, email=form.email.data, name=form.name.data, password=form.password.data
             )
         except services.AccountError as error:
             getattr(form, error.field or "email").errors.append(str(error))
         else:
             db.session.commit()
-            login_user(user)
-            _send_confirmation(user)
-            flash("Welcome! Your account is ready: create your first pledge page.", "success")
-            return redirect(url_for("pages.new_page"))
+            if outcome.created is not None:
+                _send_confirmation(outcome.created)
+            else:
+                _send_account_exists_notice(outcome.existing)
+            # The same answer whether or not the address had an account (issue 14).
+            flash(
+                f"Thank you. We sent an email to {services.normalise_email(form.email.data)}: open it "
+                "to confirm the address. Sign in with your email and password to start fundraising.",
+                "success",
+            )
+            return redirect(url_for("accounts.signin", next=url_for("pages.new_page")))
     return render_template("accounts/signup.html", form=form), _form_status()
+
+
+def _send_account_exists_notice(user: User) -> None:
+    enqueue(
+        send_account_exists_notice,
+        user.email,
+        user.name,
+        _emailed_link("accounts.signin"),
+        _emailed_link("accounts.reset_request"),
+    )
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -83,17 +104,35 @@ def signin():
         return redirect(safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.email.data, form.password.data)
+        try:
+            user = services.authenticate(db.session, form.email.data, form.password.data, _backoff())
+        except services.SignInBlocked as error:
+            form.password.errors.append(str(error))
+            return render_template("accounts/signin.html", form=form), 429
+        db.session.commit()
         if user is not None:
-            login_user(user)
+            start_session(user, keep=form.keep.data)
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append("That email and password do not match an account.")
     return render_template("accounts/signin.html", form=form), _form_status()
 
 
+def _backoff() -> services.Backoff:
+    config = current_app.config
+    return services.Backoff(
+        free=config["SIGNIN_ACCOUNT_FREE_ATTEMPTS"],
+        first=timedelta(seconds=config["SIGNIN_ACCOUNT_BACKOFF_SECONDS"]),
+        longest=timedelta(seconds=config["SIGNIN_ACCOUNT_BACKOFF_MAX_SECONDS"]),
+    )
+
+
 @bp.post("/signout")
 def signout():
-    logout_user()
+    if current_user.is_authenticated:
+        # Every copy of the cookie stops working, not only this browser's.
+        services.end_sessions(current_user)
+        db.session.commit()
+    end_session()
     flash("You are signed out.", "info")
     return redirect(url_for("pages.home"))
 
@@ -121,13 +160,12 @@ def reset_password(token: str):
         flash("That reset link has expired or was already used. Ask for a new one.", "error")
         return redirect(url_for("accounts.reset_request"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        services.set_password(user, form.password.data)
+    if form.validate_on_submit() and _new_password_taken(form, user):
         # The link reached this person through the address: it is theirs.
         services.mark_email_confirmed(user)
         db.session.commit()
-        login_user(user)
-        flash("Your password is changed.", "success")
+        start_session(user)
+        flash("Your password is changed, and every other sign-in has ended.", "success")
         return redirect(url_for("pages.dashboard"))
     response = current_app.make_response(
         (render_template("accounts/reset_password.html", form=form), _form_status())
@@ -135,6 +173,16 @@ def reset_password(token: str):
     # The token is in this page's URL: keep it out of Referer headers to other sites.
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _new_password_taken(form: ResetPasswordForm, user: User) -> bool:
+    """Set the new password, or put the reason it was refused next to the field."""
+    try:
+        services.set_password(user, form.password.data)
+    except services.AccountError as error:
+        form.password.errors.append(str(error))
+        return False
+    return True
 
 
 def _send_confirmation(user: User) -> None:

@@ -117,7 +117,10 @@ def test_role_changes_need_the_csrf_token(app_with, factories, session, people):
     page = client.get("/signin").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     client.post("/signin", data={"email": admin.email, "password": factories.password, "csrf_token": token})
-    assert client.get("/admin").status_code == 200
+    admin_page = client.get("/admin")
+    assert admin_page.status_code == 200
+    # Signing in starts a fresh session, and with it a new CSRF token.
+    token = admin_page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
 
     assert grant(client, runner, "event_organiser").status_code == 400
     response = client.post(
