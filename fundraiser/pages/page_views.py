@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from fundraiser.accounts.limits import account_writes
 from fundraiser.extensions import db
 from fundraiser.models import Event, PageStatus, PledgePage
 from fundraiser.money import amount_text
@@ -63,6 +64,7 @@ def upload(name: str):
 
 
 @bp.route("/pages/new", methods=["GET", "POST"])
+@account_writes
 @login_required
 def new_page():
     form = NewPageForm()
@@ -102,6 +104,7 @@ def show_page(slug: str):
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
+@account_writes
 @login_required
 def edit_page(slug: str):
     page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
@@ -125,6 +128,7 @@ def edit_page(slug: str):
 
 
 @bp.post("/<slug>/publish")
+@account_writes
 @login_required
 def publish_page(slug: str):
     page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
@@ -135,6 +139,7 @@ def publish_page(slug: str):
 
 
 @bp.post("/<slug>/unpublish")
+@account_writes
 @login_required
 def unpublish_page(slug: str):
     page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
@@ -145,6 +150,7 @@ def unpublish_page(slug: str):
 
 
 @bp.post("/<slug>/updates")
+@account_writes
 @login_required
 def post_update(slug: str):
     page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
