@@ -19,10 +19,16 @@ def test_one_account_shares_one_write_budget_across_addresses_and_forms(app_with
     sign_in(client, runner, factories.password)
 
     statuses = [
-        client.post(f"/{page.slug}/updates", data={"body": "Week 1"}, environ_base={"REMOTE_ADDR": "203.0.113.1"}),
-        client.post(f"/{page.slug}/updates", data={"body": "Week 2"}, environ_base={"REMOTE_ADDR": "203.0.113.2"}),
+        client.post(
+            f"/{page.slug}/updates", data={"body": "Week 1"}, environ_base={"REMOTE_ADDR": "203.0.113.1"}
+        ),
+        client.post(
+            f"/{page.slug}/updates", data={"body": "Week 2"}, environ_base={"REMOTE_ADDR": "203.0.113.2"}
+        ),
         client.post("/teams/new", data={"name": "Striders"}, environ_base={"REMOTE_ADDR": "203.0.113.3"}),
-        client.post(f"/{page.slug}/updates", data={"body": "Week 3"}, environ_base={"REMOTE_ADDR": "203.0.113.4"}),
+        client.post(
+            f"/{page.slug}/updates", data={"body": "Week 3"}, environ_base={"REMOTE_ADDR": "203.0.113.4"}
+        ),
         client.post(f"/{page.slug}/edit", data={"title": "x"}, environ_base={"REMOTE_ADDR": "203.0.113.5"}),
     ]
     assert [response.status_code for response in statuses][3:] == [429, 429]
