@@ -82,6 +82,17 @@ class SignInForm(BaseForm):
     keep = BooleanField("Keep me signed in on this device for 14 days")
 
 
+class CodeForm(BaseForm):
+    """A six-digit code from an authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        filters=[_strip],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "characters"},
+        validators=[DataRequired("Enter the code."), Length(max=20), printable],
+    )
+
+
 class ResetRequestForm(BaseForm):
     """Only looks an address up, so any text is allowed through to the same answer."""
 

@@ -139,6 +139,21 @@ def authenticate(session: Session, email: str, password: str, backoff: Backoff) 
     return user
 
 
+def check_code_attempt(session: Session, user: User, code: str, check, backoff: Backoff) -> bool:
+    """The second step of a sign-in, under the same per-account back-off as passwords:
+    `check(session, user, code)` says whether the code is right."""
+    now = datetime.now(UTC)
+    if user.signin_blocked_until is not None and user.signin_blocked_until > now:
+        raise SignInBlocked(user.signin_blocked_until)
+    if not check(session, user, code):
+        user.failed_signins += 1
+        wait = backoff.wait_after(user.failed_signins)
+        user.signin_blocked_until = now + wait if wait else None
+        return False
+    clear_failed_signins(user)
+    return True
+
+
 def clear_failed_signins(user: User) -> None:
     user.failed_signins = 0
     user.signin_blocked_until = None

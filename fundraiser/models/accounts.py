@@ -41,10 +41,24 @@ class User(UserMixin, db.Model):
     signin_blocked_until: Mapped[datetime | None] = mapped_column(
         UTCDateTime, comment="no sign-in before this (exponential back-off after wrong passwords)"
     )
+    totp_secret: Mapped[str | None] = mapped_column(
+        String(32), comment="base32 TOTP secret of the person's authenticator app; set while enrolling"
+    )
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, comment="when a code proved the authenticator works: sign-in asks for one from then on"
+    )
+
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     cause_memberships: Mapped[list[CauseAdmin]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def has_confirmed_email(self) -> bool:
@@ -77,3 +91,17 @@ class CauseAdmin(db.Model):
     cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id", ondelete="CASCADE"), index=True)
 
     user: Mapped[User] = relationship(back_populates="cause_memberships")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app; kept only as a SHA-256 (each
+    code is 50 random bits, so no slow hash is needed) and marked when used."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")

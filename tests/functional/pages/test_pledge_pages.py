@@ -1,5 +1,6 @@
 import io
 
+import pyotp
 from sqlalchemy import select
 
 from fundraiser.models import PageUpdate, PledgePage
@@ -212,6 +213,7 @@ def test_draft_is_visible_to_platform_admins_only(factories, signed_in, session,
     assert signed_in(stranger).get("/secret-draft").status_code == 404
     admin_client = new_client()
     admin_client.post("/signin", data={"email": admin.email, "password": factories.password})
+    admin_client.post("/signin/code", data={"code": pyotp.TOTP(admin.totp_secret).now()})
     assert admin_client.get("/secret-draft").status_code == 200
 
 
