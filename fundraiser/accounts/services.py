@@ -127,25 +127,24 @@ def authenticate(session: Session, email: str, password: str, backoff: Backoff) 
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    now = datetime.now(UTC)
-    if user.signin_blocked_until is not None and user.signin_blocked_until > now:
-        raise SignInBlocked(user.signin_blocked_until)
-    if not check_password_hash(user.password_hash, password):
-        user.failed_signins += 1
-        wait = backoff.wait_after(user.failed_signins)
-        user.signin_blocked_until = now + wait if wait else None
-        return None
-    clear_failed_signins(user)
-    return user
+    return (
+        user if _attempt(user, backoff, lambda: check_password_hash(user.password_hash, password)) else None
+    )
 
 
 def check_code_attempt(session: Session, user: User, code: str, check, backoff: Backoff) -> bool:
     """The second step of a sign-in, under the same per-account back-off as passwords:
     `check(session, user, code)` says whether the code is right."""
+    return _attempt(user, backoff, lambda: check(session, user, code))
+
+
+def _attempt(user: User, backoff: Backoff, is_right) -> bool:
+    """One try at signing in to `user`'s account: refused unseen while its back-off runs;
+    a wrong try counts towards the next wait, a right one clears the count."""
     now = datetime.now(UTC)
     if user.signin_blocked_until is not None and user.signin_blocked_until > now:
         raise SignInBlocked(user.signin_blocked_until)
-    if not check(session, user, code):
+    if not is_right():
         user.failed_signins += 1
         wait = backoff.wait_after(user.failed_signins)
         user.signin_blocked_until = now + wait if wait else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, session
+from flask import current_app, flash, request, session
 from flask_login import current_user, login_user, logout_user
 
 from fundraiser.models import User
@@ -52,7 +52,7 @@ def end_session() -> None:
 
 def enforce_session_limits() -> None:
     """Before every request: end a sign-in that has been idle or open too long."""
-    if not current_user.is_authenticated:
+    if request.endpoint == "static" or not current_user.is_authenticated:
         return
     now = int(time.time())
     signed_in_at, seen_at, limit = session.get(SIGNED_IN_AT), session.get(SEEN_AT), session.get(LIMIT)
@@ -64,7 +64,3 @@ def enforce_session_limits() -> None:
         flash("You were signed out after a while away. Please sign in again.", "info")
     elif now - seen_at >= _SEEN_GRANULARITY:
         session[SEEN_AT] = now
-
-
-def register(app: Flask) -> None:
-    app.before_request(enforce_session_limits)

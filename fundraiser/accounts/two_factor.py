@@ -39,7 +39,7 @@ def start_enrolment(user: User) -> str:
 
 
 def provisioning_uri(user: User, platform_name: str) -> str:
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=platform_name)
+    return pyotp.TOTP(start_enrolment(user)).provisioning_uri(name=user.email, issuer_name=platform_name)
 
 
 def qr_svg(uri: str) -> str:
