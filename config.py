@@ -116,6 +116,24 @@ class Config:
     # True only in ProductionConfig: commands that would publish a password refuse to run.
     PRODUCTION = False
 
+    # --- Sessions and sign-in (issue 14) ---
+    # Signed out after this long without a request: admins (platform or charity), runners, and
+    # runners who ticked "keep me signed in"; and by this long after signing in, whatever happens.
+    SESSION_IDLE_ADMIN_MINUTES = int(os.environ.get("SESSION_IDLE_ADMIN_MINUTES", 120))
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 12 * 60))
+    SESSION_KEEP_DAYS = int(os.environ.get("SESSION_KEEP_DAYS", 14))
+    SESSION_ABSOLUTE_DAYS = int(os.environ.get("SESSION_ABSOLUTE_DAYS", 30))
+    PERMANENT_SESSION_LIFETIME = SESSION_KEEP_DAYS * 24 * 60 * 60
+    # Per account, whatever the address: this many wrong passwords, then a wait that doubles
+    # from SIGNIN_ACCOUNT_BACKOFF_SECONDS with each one, up to the maximum; a reset unlocks.
+    SIGNIN_ACCOUNT_FREE_ATTEMPTS = int(os.environ.get("SIGNIN_ACCOUNT_FREE_ATTEMPTS", 5))
+    SIGNIN_ACCOUNT_BACKOFF_SECONDS = int(os.environ.get("SIGNIN_ACCOUNT_BACKOFF_SECONDS", 30))
+    SIGNIN_ACCOUNT_BACKOFF_MAX_SECONDS = int(os.environ.get("SIGNIN_ACCOUNT_BACKOFF_MAX_SECONDS", 3600))
+    SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5/hour")
+    # Page, update, team and photo writes per signed-in account.
+    ACCOUNT_WRITE_RATE_LIMIT = os.environ.get("ACCOUNT_WRITE_RATE_LIMIT", "30/minute;300/day")
+    # --- end of sessions and sign-in ---
+
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
         """Refuse to start on settings this kind of installation must not run with."""

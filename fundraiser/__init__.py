@@ -39,6 +39,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_proxy(app)
+    register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -64,6 +65,13 @@ def register_proxy(app: Flask) -> None:
     hops = app.config.get("PROXY_HOPS", 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
+
+
+def register_converters(app: Flask) -> None:
+    """Before any route is added: `<int:...>` stops at the largest id the database holds."""
+    from fundraiser.params import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_extensions(app: Flask) -> None:

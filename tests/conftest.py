@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import g
@@ -130,6 +131,10 @@ def signed_in(client):
     def sign_in(user, password: str = "correct-horse-battery"):
         response = client.post("/signin", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"] == "/signin/code":
+            code = pyotp.TOTP(user.totp_secret).now()
+            response = client.post("/signin/code", data={"code": code})
+            assert response.status_code == 302, response.get_data(as_text=True)
         return client
 
     return sign_in

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -13,6 +13,8 @@ from fundraiser.models import Cause, CauseAdmin, Event, ImpactUnit, PledgePage, 
 from fundraiser.pages.markdown import render_markdown
 
 PASSWORD = "correct-horse-battery"
+# Every platform admin's authenticator secret (base32), so tests can make their codes.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _PASSWORD_HASH = None
 _sequence = itertools.count(1)
 
@@ -50,6 +52,10 @@ def make_user(**fields) -> User:
     fields.setdefault("email", f"runner{n}@example.test")
     fields.setdefault("name", f"Runner {n}")
     fields.setdefault("password_hash", _PASSWORD_HASH)
+    if fields.get("is_platform_admin"):
+        # Platform admins must have two-factor sign-in (conftest's signed_in types the code).
+        fields.setdefault("totp_secret", TOTP_SECRET)
+        fields.setdefault("totp_enabled_at", datetime.now(UTC))
     user = User(**fields)
     db.session.add(user)
     db.session.flush()

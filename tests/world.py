@@ -10,6 +10,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from fundraiser.accounts import services as accounts
+from fundraiser.accounts.sessions import stamp
 from fundraiser.countries import tax_year_of
 from fundraiser.extensions import db
 from fundraiser.models import Donation, PledgePage, Receipt, ReportJob, Team, User
@@ -150,9 +151,13 @@ def build_world(app, factories) -> World:
 def request_as(app, user: User | None, path: str, method: str = "GET", **kwargs):
     """One request by `user` (None: anonymous) from a fresh client in a fresh app context.
     Tests run inside an app context and Flask reuses it for requests, so without a fresh
-    one `g` (and the signed-in user Flask-Login keeps there) would leak between requests."""
+    one `g` (and the signed-in user Flask-Login keeps there) would leak between requests.
+    A streamed answer (the CSV reports) is read to its end inside that context, which it needs."""
     with app.app_context():
-        return client_for(app, user).open(path, method=method, **kwargs)
+        response = client_for(app, user).open(path, method=method, **kwargs)
+        response.get_data()
+        response.close()
+        return response
 
 
 def client_for(app, user: User | None) -> FlaskClient:
@@ -163,4 +168,5 @@ def client_for(app, user: User | None) -> FlaskClient:
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session.update(stamp(app.config["SESSION_IDLE_ADMIN_MINUTES"] * 60))
     return client

@@ -27,3 +27,16 @@ def send_confirmation_link(to: str, name: str, link: str) -> None:
             text=render_template("accounts/confirm_email.txt", name=name, link=link),
         )
     )
+
+
+def send_account_exists_notice(to: str, name: str, signin_link: str, reset_link: str) -> None:
+    """Someone signed up with an address that has an account: tell its owner, not the form."""
+    send(
+        Mail(
+            to=to,
+            subject=f"You already have a {current_app.config['PLATFORM_NAME']} account",
+            text=render_template(
+                "accounts/account_exists_email.txt", name=name, signin_link=signin_link, reset_link=reset_link
+            ),
+        )
+    )

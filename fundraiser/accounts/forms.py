@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, ValidationError
 
 from fundraiser.accounts.addresses import account_address
-from fundraiser.accounts.services import GRANTABLE_ROLES, MIN_PASSWORD_LENGTH
+from fundraiser.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from fundraiser.accounts.services import GRANTABLE_ROLES
 from fundraiser.forms import BaseForm
 
 # Control characters (BaseForm already drops NUL): none belongs in a name, email or password.
@@ -32,7 +33,11 @@ def _password_field(label: str) -> PasswordField:
         render_kw={"autocomplete": "new-password"},
         validators=[
             DataRequired("Enter a password."),
-            Length(min=MIN_PASSWORD_LENGTH, max=200, message="Use 10 to 200 characters."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Use {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
+            ),
             printable,
         ],
     )
@@ -74,6 +79,18 @@ class SignInForm(BaseForm):
         "Password",
         render_kw={"autocomplete": "current-password"},
         validators=[DataRequired("Enter your password."), Length(max=200), printable],
+    )
+    keep = BooleanField("Keep me signed in on this device for 14 days")
+
+
+class CodeForm(BaseForm):
+    """A six-digit code from an authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        filters=[_strip],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "characters"},
+        validators=[DataRequired("Enter the code."), Length(max=20), printable],
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -10,13 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from fundraiser.accounts.passwords import password_problem
 from fundraiser.models import User
+from fundraiser.params import MAX_ID, contains_text, small_int
 
 RESET_TOKEN_MAX_AGE = 60 * 60  # one hour
 RESET_SALT = "password-reset"
 CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 60 * 60  # a week
 CONFIRM_SALT = "email-confirm"
-MIN_PASSWORD_LENGTH = 10
 # The roles a platform admin can grant or revoke, by the User column that holds each.
 GRANTABLE_ROLES = {"event_organiser": "is_event_organiser", "platform_admin": "is_platform_admin"}
 # Checked against this when an email is unknown, so sign-in takes as long either way.
@@ -40,9 +42,10 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "password")
+def check_password_rules(password: str, *, personal: tuple[str, ...] = ()) -> None:
+    """Refuse a short, common or guessable password, saying why."""
+    if problem := password_problem(password, personal=personal):
+        raise AccountError(problem, "password")
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -51,7 +54,7 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 def create_user(session: Session, *, email: str, name: str, password: str, **flags: bool) -> User:
     """Sign up a runner. Flushes; the caller commits."""
-    check_password_rules(password)
+    check_password_rules(password, personal=(email, name))
     if find_user_by_email(session, email) is not None:
         raise AccountError("An account with this email already exists. Sign in instead?", "email")
     user = User(
@@ -62,17 +65,110 @@ def create_user(session: Session, *, email: str, name: str, password: str, **fla
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def spend_a_password_hash(password: str) -> None:
+    """Take as long as hashing a new password, where no account is created (sign-up with an
+    address that has one), so timing does not tell the two apart either."""
+    hash_password(password)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Sign-in throttling per account: `free` wrong passwords, then a wait of `first`, doubling
+    with each further wrong password, up to `longest`."""
+
+    free: int
+    first: timedelta
+    longest: timedelta
+
+    def wait_after(self, failures: int) -> timedelta | None:
+        if failures < self.free:
+            return None
+        return min(self.first * 2 ** min(failures - self.free, 32), self.longest)
+
+
+class SignInBlocked(AccountError):
+    """Too many wrong passwords for this account: wait, or reset the password."""
+
+    def __init__(self, until: datetime):
+        minutes = max(1, -(-int((until - datetime.now(UTC)).total_seconds()) // 60))
+        super().__init__(
+            f"Too many wrong passwords for this account. Try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}, or reset your password to sign in now.",
+            "password",
+        )
+        self.until = until
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What a sign-up did: made `created`, or found that `existing` already has the address."""
+
+    created: User | None = None
+    existing: User | None = None
+
+
+def sign_up(session: Session, *, email: str, name: str, password: str) -> SignUp:
+    """A new runner, unless the address has an account: then nothing is created and the
+    caller tells that account's owner by email, answering the form as for a new account, so
+    the form cannot be used to find out who has one. Flushes; the caller commits."""
+    check_password_rules(password, personal=(email, name))
+    existing = find_user_by_email(session, email)
+    if existing is not None:
+        spend_a_password_hash(password)
+        return SignUp(existing=existing)
+    return SignUp(created=create_user(session, email=email, name=name, password=password))
+
+
+def authenticate(session: Session, email: str, password: str, backoff: Backoff) -> User | None:
+    """The user whose email and password these are, or None. Raises SignInBlocked while the
+    account's back-off runs (the password is not even tried then). Changes the account's
+    failure count: the caller commits whichever way it went."""
     user = find_user_by_email(session, email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    return (
+        user if _attempt(user, backoff, lambda: check_password_hash(user.password_hash, password)) else None
+    )
+
+
+def check_code_attempt(session: Session, user: User, code: str, check, backoff: Backoff) -> bool:
+    """The second step of a sign-in, under the same per-account back-off as passwords:
+    `check(session, user, code)` says whether the code is right."""
+    return _attempt(user, backoff, lambda: check(session, user, code))
+
+
+def _attempt(user: User, backoff: Backoff, is_right) -> bool:
+    """One try at signing in to `user`'s account: refused unseen while its back-off runs;
+    a wrong try counts towards the next wait, a right one clears the count."""
+    now = datetime.now(UTC)
+    if user.signin_blocked_until is not None and user.signin_blocked_until > now:
+        raise SignInBlocked(user.signin_blocked_until)
+    if not is_right():
+        user.failed_signins += 1
+        wait = backoff.wait_after(user.failed_signins)
+        user.signin_blocked_until = now + wait if wait else None
+        return False
+    clear_failed_signins(user)
+    return True
+
+
+def clear_failed_signins(user: User) -> None:
+    user.failed_signins = 0
+    user.signin_blocked_until = None
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie of this user, copies included, stops working."""
+    user.session_version += 1
 
 
 def set_password(user: User, password: str) -> None:
-    check_password_rules(password)
+    """A new password ends every session and lifts a sign-in back-off (a reset unlocks)."""
+    check_password_rules(password, personal=(user.email, user.name))
     user.password_hash = hash_password(password)
+    end_sessions(user)
+    clear_failed_signins(user)
 
 
 def mark_email_confirmed(user: User) -> None:
@@ -101,7 +197,7 @@ def confirm_email(session: Session, token: str, max_age: int = CONFIRM_TOKEN_MAX
         data = confirm_serializer().loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired):
         return None
-    if not isinstance(data, dict) or type(data.get("user")) is not int or data["user"] > 2**31 - 1:
+    if not isinstance(data, dict) or type(data.get("user")) is not int or data["user"] > MAX_ID:
         return None
     user = session.get(User, data["user"])
     if user is None or user.email != data.get("email"):
@@ -136,12 +232,14 @@ def user_for_reset_token(session: Session, token: str, max_age: int = RESET_TOKE
 
 
 def user_for_session(session: Session, session_id: str) -> User | None:
-    """The user a session cookie names ("id:fingerprint"), unless their password changed since."""
-    user_id, _, fingerprint = session_id.partition(":")
-    if not (user_id.isascii() and user_id.isdigit()) or int(user_id) > 2**31 - 1:
+    """The user a session cookie names ("id:version"), unless they signed out or changed their
+    password since (each changes the version)."""
+    raw_id, _, raw_version = session_id.partition(":")
+    user_id, version = small_int(raw_id), small_int(raw_version)
+    if user_id is None or version is None:
         return None
-    user = session.get(User, int(user_id))
-    if user is None or user.password_fingerprint != fingerprint:
+    user = session.get(User, user_id)
+    if user is None or user.session_version != version:
         return None
     return user
 
@@ -150,8 +248,8 @@ def list_users(session: Session, search: str = "", limit: int = 200) -> list[Use
     """People for the admin list, newest first, optionally filtered by email or name."""
     query = select(User).order_by(User.created_at.desc(), User.id.desc()).limit(limit)
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(func.lower(User.email).like(pattern) | func.lower(User.name).like(pattern))
+        needle = search.strip()
+        query = query.where(contains_text(User.email, needle) | contains_text(User.name, needle))
     return list(session.scalars(query))
 
 

@@ -14,8 +14,6 @@ from fundraiser.permissions import or_404, require, signed_in_user
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ROLE_NAMES = {"event_organiser": "Event organiser", "platform_admin": "Platform admin"}
-# Ids beyond a 32-bit integer name nobody, and PostgreSQL refuses to compare them.
-MAX_ID = 2**31 - 1
 LIST_LIMIT = 200
 
 
@@ -64,7 +62,7 @@ def users():
 
 @bp.post("/users/<int:user_id>/roles")
 def set_role(user_id: int):
-    user = or_404(db.session.get(User, user_id) if user_id <= MAX_ID else None)
+    user = or_404(db.session.get(User, user_id))  # `<int:>` stops at the largest id
     form = RoleForm()
     if not form.validate_on_submit():
         flash("Choose a role and whether to grant or revoke it.", "error")

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and create_all see every table."""
 
-from fundraiser.models.accounts import CauseAdmin, User
+from fundraiser.models.accounts import CauseAdmin, RecoveryCode, User
 from fundraiser.models.causes import Cause, ImpactUnit, SmallestGift
 from fundraiser.models.donations import (
     Dispute,
@@ -38,6 +38,7 @@ __all__ = [
     "ReportKind",
     "Cause",
     "CauseAdmin",
+    "RecoveryCode",
     "Dispute",
     "Donation",
     "Event",

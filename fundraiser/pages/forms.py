@@ -28,7 +28,10 @@ from fundraiser.forms import BaseForm, NulFreeMeta
 from fundraiser.models import PageStatus
 from fundraiser.money import SUPPORTED_CURRENCIES
 from fundraiser.pages.event_services import parse_distance_km
+from fundraiser.pages.markdown import MAX_STORY_LENGTH, MAX_UPDATE_LENGTH
+from fundraiser.pages.page_services import STORY_TOO_LONG, UPDATE_TOO_LONG
 from fundraiser.pages.slugs import SlugError, validate_slug
+from fundraiser.params import MAX_ID
 
 CURRENCY_CHOICES = [SelectChoice(code) for code in SUPPORTED_CURRENCIES]
 
@@ -49,9 +52,6 @@ def distance_rules(form: Form, field: StringField) -> None:
         raise ValidationError(str(error)) from error
 
 
-MAX_ID = 2**31 - 1
-
-
 def optional_int(value: object) -> int | None:
     """Coerce an id from a form; empty, garbled or out-of-range values become None, which the
     service refuses with a message (a huge number must not reach the database)."""
@@ -69,7 +69,7 @@ class PagesForm(BaseForm):
 class PageDetailsForm(PagesForm):
     title = StringField("Page title", validators=[DataRequired("Give your page a title."), Length(max=140)])
     slug = StringField("Web address", validators=[slug_rules])
-    story = TextAreaField("Your story", validators=[Length(max=20_000)])
+    story = TextAreaField("Your story", validators=[Length(max=MAX_STORY_LENGTH, message=STORY_TOO_LONG)])
     target = StringField("Target", validators=[DataRequired("Enter a target, like 250 or 250.50.")])
     photo = FileField("Photo (optional)")
 
@@ -98,7 +98,11 @@ class EditPageForm(PageDetailsForm):
 
 class UpdateForm(PagesForm):
     body = TextAreaField(
-        "Your update", validators=[DataRequired("Write your update before posting it."), Length(max=10_000)]
+        "Your update",
+        validators=[
+            DataRequired("Write your update before posting it."),
+            Length(max=MAX_UPDATE_LENGTH, message=UPDATE_TOO_LONG),
+        ],
     )
 
 

@@ -9,15 +9,14 @@ from sqlalchemy.orm import Session
 from fundraiser.models import Cause, Event, PageStatus, PledgePage, Team, User
 from fundraiser.pages.photos import upload_url
 from fundraiser.pages.view_models import PAGE_SIZE, PageCard, Paged
+from fundraiser.params import small_int
 
 FEATURED_SIZE = 6
 
 
 def page_number(raw: str | None) -> int:
     """?page=N, where anything that is not a small positive number means the first page."""
-    if raw and raw.isdigit() and len(raw) < 7:
-        return max(1, int(raw))
-    return 1
+    return max(1, small_int(raw, maximum=999_999) or 1)
 
 
 def _card_query():

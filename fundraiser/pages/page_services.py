@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from fundraiser.donations.giftaid import SponsorAddress, checked_sponsor_address
 from fundraiser.models import Cause, Event, PageStatus, PageUpdate, PledgePage, User
 from fundraiser.models.columns import utcnow
-from fundraiser.pages.markdown import render_markdown
+from fundraiser.pages.markdown import MAX_STORY_LENGTH, MAX_UPDATE_LENGTH, render_markdown
 from fundraiser.pages.photos import PreparedPhoto, discard_after_commit
 from fundraiser.pages.slugs import suggest_slug, unique_slug
 from fundraiser.pages.validation import InvalidInput, free_slug, money_field
@@ -19,6 +19,10 @@ NOT_CONFIRMED = (
     "Confirm your email address before you publish: follow the link we emailed you "
     "(your account page can send it again). You can save your page as a draft meanwhile."
 )
+STORY_TOO_LONG = (
+    f"Keep your story to {MAX_STORY_LENGTH:,} characters: shorten it, or post the rest as updates."
+)
+UPDATE_TOO_LONG = f"Keep an update to {MAX_UPDATE_LENGTH:,} characters: split it into two updates."
 
 
 @dataclass
@@ -45,6 +49,7 @@ def create_page(
     event, cause = _event_and_cause(session, event_id, cause_id, errors)
     currency = cause.default_currency if cause else "GBP"
     target = money_field(details.target, currency, "target", errors)
+    _check_story_length(details, errors)
     slug = _page_slug(session, details, None, errors)
     if publish and not runner.has_confirmed_email:
         errors["status"] = NOT_CONFIRMED
@@ -106,6 +111,7 @@ def update_page(
     if sponsor is not None:
         sponsor, sponsor_errors = checked_sponsor_address(sponsor)
         errors.update({f"sponsor_{name}": message for name, message in sponsor_errors.items()})
+    _check_story_length(details, errors)
     slug = _page_slug(session, details, page.id, errors) if (details.slug or "").strip() else page.slug
     if errors:
         raise InvalidInput(errors)
@@ -176,10 +182,17 @@ def post_update(session: Session, page: PledgePage, body: str) -> PageUpdate:
     """A dated update on a page, its Markdown sanitised like the story."""
     if not (body or "").strip():
         raise InvalidInput({"body": "Write your update before posting it."})
+    if len(body) > MAX_UPDATE_LENGTH:
+        raise InvalidInput({"body": UPDATE_TOO_LONG})
     update = PageUpdate(page=page, body_markdown=body, body_html=render_markdown(body), posted_at=utcnow())
     session.add(update)
     session.flush()
     return update
+
+
+def _check_story_length(details: PageInput, errors: dict[str, str]) -> None:
+    if len(details.story or "") > MAX_STORY_LENGTH:
+        errors["story"] = STORY_TOO_LONG
 
 
 def _page_slug(session: Session, details: PageInput, page_id: int | None, errors: dict[str, str]) -> str:

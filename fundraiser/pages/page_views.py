@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from fundraiser.accounts.limits import account_writes
 from fundraiser.donations.giftaid import SponsorAddress
 from fundraiser.extensions import db
 from fundraiser.models import Event, PageStatus, PledgePage
@@ -65,6 +66,7 @@ def upload(name: str):
 
 
 @bp.route("/pages/new", methods=["GET", "POST"])
+@account_writes
 @login_required
 def new_page():
     form = NewPageForm()
@@ -104,6 +106,7 @@ def show_page(slug: str):
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
+@account_writes
 @login_required
 def edit_page(slug: str):
     page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
@@ -139,6 +142,7 @@ AWAITING_APPROVAL = "Your page is waiting for {cause} to approve it; it takes gi
 
 
 @bp.post("/<slug>/publish")
+@account_writes
 @login_required
 def publish_page(slug: str):
     page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
@@ -168,6 +172,7 @@ def approve_page(slug: str):
 
 
 @bp.post("/<slug>/unpublish")
+@account_writes
 @login_required
 def unpublish_page(slug: str):
     page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)
@@ -178,6 +183,7 @@ def unpublish_page(slug: str):
 
 
 @bp.post("/<slug>/updates")
+@account_writes
 @login_required
 def post_update(slug: str):
     page = or_404(lookups.find_page(db.session, slug), check=can_edit_page)

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from fundraiser.accounts.limits import account_writes
 from fundraiser.extensions import db
 from fundraiser.models import PledgePage, Team
 from fundraiser.money import amount_text
@@ -19,6 +20,7 @@ from fundraiser.permissions import can_manage_team, or_404, require, signed_in_u
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
+@account_writes
 @login_required
 def new_team():
     form = TeamForm()
@@ -41,6 +43,7 @@ def show_team(slug: str):
 
 
 @bp.route("/teams/<slug>/edit", methods=["GET", "POST"])
+@account_writes
 @login_required
 def edit_team(slug: str):
     team = or_404(lookups.find_team(db.session, slug), check=can_manage_team)
@@ -56,12 +59,14 @@ def edit_team(slug: str):
 
 
 @bp.post("/teams/<slug>/join")
+@account_writes
 @login_required
 def join_team(slug: str):
     return _change_membership(slug, team_services.join_team, "Your page is now part of {team}.")
 
 
 @bp.post("/teams/<slug>/leave")
+@account_writes
 @login_required
 def leave_team(slug: str):
     return _change_membership(slug, team_services.leave_team, "The page has left {team}.")

@@ -17,6 +17,7 @@ from fundraiser.models import (
     ReceiptKind,
     event_causes,
 )
+from fundraiser.params import contains_text
 from fundraiser.reports.periods import Period
 
 _receipt_number = func.coalesce(func.nullif(Receipt.display_number, ""), cast(Receipt.number, String))
@@ -93,9 +94,11 @@ def donations_page(
             Donation.created_at >= filters.period.start, Donation.created_at < filters.period.end
         )
     if filters.search:
-        needle = f"%{filters.search.lower()}%"
         stmt = stmt.where(
-            or_(func.lower(Donation.donor_name).like(needle), func.lower(Donation.donor_email).like(needle))
+            or_(
+                contains_text(Donation.donor_name, filters.search),
+                contains_text(Donation.donor_email, filters.search),
+            )
         )
     if before_id:
         stmt = stmt.where(Donation.id < before_id)

@@ -24,6 +24,7 @@ from fundraiser.countries import locale_of
 from fundraiser.extensions import db
 from fundraiser.models import Cause, DonationStatus, ReportJobStatus, ReportKind
 from fundraiser.pages.lookups import find_cause
+from fundraiser.params import int_arg
 from fundraiser.permissions import can_admin_cause_of, or_404, signed_in_user
 from fundraiser.receipts.emails import failed_receipt_emails
 from fundraiser.receipts.links import download_token
@@ -36,6 +37,8 @@ from fundraiser.reports.ledger import DonationFilters, cause_events, donations_p
 from fundraiser.reports.periods import Period, PeriodError, parse_period
 
 bp = Blueprint("reports", __name__)
+
+EVENT_REASON = "'event' must be one of this cause's events."
 
 
 def _period_or_400(cause: Cause) -> Period:
@@ -85,11 +88,9 @@ def _donation_filters(cause: Cause, events: list[tuple[int, str]]) -> DonationFi
     status = args.get("status", "")
     if status and status not in tuple(DonationStatus):
         abort(400, description=f"'status' must be one of {', '.join(DonationStatus)}.")
-    event_id = None
-    if args.get("event"):
-        if not args["event"].isdigit() or int(args["event"]) not in {e[0] for e in events}:
-            abort(400, description="'event' must be one of this cause's events.")
-        event_id = int(args["event"])
+    event_id = int_arg(args, "event", EVENT_REASON)
+    if event_id is not None and event_id not in {e[0] for e in events}:
+        abort(400, description=EVENT_REASON)
     period = None
     if args.get("from") or args.get("to"):
         try:
@@ -110,10 +111,8 @@ def donations(slug: str) -> ResponseReturnValue:
     cause = or_404(find_cause(db.session, slug), check=can_admin_cause_of)
     events = cause_events(db.session, cause.id)
     filters = _donation_filters(cause, events)
-    before = request.args.get("before", "")
-    if before and not before.isdigit():
-        abort(400, description="'before' must be a donation position from the Next link.")
-    rows, next_before = donations_page(db.session, cause.id, filters, int(before) if before else None)
+    before = int_arg(request.args, "before", "'before' must be a donation position from the Next link.")
+    rows, next_before = donations_page(db.session, cause.id, filters, before)
     form = DonationFilterForm(request.args)
     form.event.choices = [SelectChoice("", "Any event")] + [SelectChoice(str(i), name) for i, name in events]
     kept_args = {k: v for k, v in request.args.items() if k != "before" and v}
@@ -125,7 +124,7 @@ def donations(slug: str) -> ResponseReturnValue:
         next_url=url_for("reports.donations", slug=slug, before=next_before, **kept_args)
         if next_before
         else None,
-        first_url=url_for("reports.donations", slug=slug, **kept_args) if before else None,
+        first_url=url_for("reports.donations", slug=slug, **kept_args) if before is not None else None,
     )
 
 

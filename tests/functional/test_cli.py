@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyotp
 from sqlalchemy import func, select
 
 from fundraiser.accounts import services
@@ -23,6 +24,12 @@ def test_create_admin_makes_a_platform_admin_who_can_sign_in(app, session, clien
     assert user.password_hash.startswith("scrypt:")
     assert user.email_confirmed_at is not None
     client.post("/signin", data={"email": "boss@example.com", "password": "a-long-admin-password"})
+    first = client.get("/admin")
+    assert first.headers["Location"] == "/account/two-factor", "two-factor sign-in is set up first"
+    client.get("/account/two-factor")
+    session.expire_all()
+    code = pyotp.TOTP(session.get(User, user.id).totp_secret).now()
+    assert client.post("/account/two-factor", data={"code": code}).status_code == 200
     assert client.get("/admin").status_code == 200
 
 

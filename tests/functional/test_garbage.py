@@ -220,6 +220,20 @@ def test_garbage_posted_to_a_form_never_gives_a_500_or_half_written_rows(app, wo
     assert count_admins(session) == admins, "an extra form field must never grant a role"
 
 
+# Integers past every column's range (32- and 64-bit, both signs), past Python's 4,300-digit
+# limit for int(), and digits that str.isdigit() accepts but int() does not (or reads as 123).
+HUGE_INTEGERS = [
+    "99999999999999999999",
+    "2147483648",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "9" * 5000,
+    "%C2%B2",
+    "%D9%A1%D9%A2%D9%A3",
+    "1_000",
+]
+# Every query parameter that the app reads as a number.
+INTEGER_QUERY_PARAMETERS = ["before", "page", "event", "amount", "year", "user_id", "id"]
 PATH_GARBAGE = [
     "%00",
     "%FF%FE",
@@ -234,6 +248,7 @@ PATH_GARBAGE = [
     "%0D%0ASet-Cookie:%20x=1",
     "%3Cscript%3E",
     "%25",
+    *HUGE_INTEGERS,
 ]
 QUERY_GARBAGE = [
     "page=-1&page=abc&q=%00&next=//evil.test&amount=NaN&from=2024-02-30&to=x&status=%00&event=abc"
@@ -241,6 +256,11 @@ QUERY_GARBAGE = [
     "page=99999999999999999999&amount=1e309&from=0000-00-00&to=9999-99-99&event=1e999&before=-1"
     "&period=custom&status=paid&q=" + "x" * 5000,
     "amount=%00&page=%F0%9F%8F%83&q=%25%5F%5C&from=%00&to=%00&status=&event=%00&before=%00",
+]
+
+
+QUERY_GARBAGE += [
+    "&".join(f"{name}={number}" for name in INTEGER_QUERY_PARAMETERS) for number in HUGE_INTEGERS
 ]
 
 
@@ -264,12 +284,25 @@ def valid_values(world: World) -> dict[str, str]:
         "name": "0123456789abcdef0123456789abcdef.jpg",
         "public_id": world.donation.public_id,
         "user_id": str(world.owner.id),
+        "team": world.team.slug,
     }
 
 
+# The slug a route's first argument names, by the route's prefix, so the route gets past its
+# lookup and the garbage reaches the code behind it.
+SLUG_OWNERS = {"/causes/": "cause", "/events/": "event", "/teams/": "team"}
+
+
+def values_for(rule, world: World, values: dict[str, str]) -> dict[str, str]:
+    owner = next((kind for prefix, kind in SLUG_OWNERS.items() if rule.rule.startswith(prefix)), None)
+    slug = world.ids.get(owner) or values.get(owner) if owner else None
+    return {**values, "slug": slug} if slug else values
+
+
 def garbage_urls(app, world: World, method: str = "GET") -> Iterator[str]:
-    values = valid_values(world)
+    base_values = valid_values(world)
     for rule in routes(app, method):
+        values = values_for(rule, world, base_values)
         for argument in sorted(rule.arguments) or [None]:
             for junk in PATH_GARBAGE if argument else [None]:
                 path = rule.rule
@@ -310,3 +343,12 @@ def test_garbage_in_the_urls_forms_post_to_never_gives_a_500(app, world):
         if response.status_code >= 500:
             failures.append(f"{response.status_code} POST {url[:200]}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("number", HUGE_INTEGERS)
+def test_a_huge_position_in_the_donations_list_is_a_400_with_a_reason(app, world, number):
+    """`?before=99999999999999999999` was a 500 (an integer overflow in the database)."""
+    path = f"/causes/{world.ids['cause']}/donations?before={number}"
+    response = request_as(app, world.charity_admin, path, "GET")
+    assert response.status_code == 400
+    assert "&#39;before&#39; must be a donation position" in response.get_data(as_text=True)

@@ -334,6 +334,23 @@ CASES = [
         data={"role": "event_organiser", "granted": "yes"},
         missing="/admin/users/999999/roles",
     ),
+    # The code step of a two-factor sign-in: only after the password step, in the same session
+    Case("accounts.signin_code", "GET", "/signin/code", {"anonymous": SIGNIN}),
+    Case("accounts.signin_code", "POST", "/signin/code", {"anonymous": SIGNIN}, data={"code": "123456"}),
+    # Two-factor sign-in: for the admins of a cause and platform admins, about themselves only
+    Case(
+        "accounts.two_factor_setup",
+        "GET",
+        "/account/two-factor",
+        {"anonymous": SIGNIN, "owner": 403, "organiser": 403, "charity_admin": OK},
+    ),
+    Case(
+        "accounts.two_factor_setup",
+        "POST",
+        "/account/two-factor",
+        {"anonymous": SIGNIN, "owner": 403, "organiser": 403, "charity_admin": ALLOWED},
+        data={"code": "000000"},
+    ),
     # Accounts: the emailed token is the capability
     Case(
         "accounts.reset_password",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 
 from fundraiser.models import User
@@ -77,7 +78,15 @@ def test_a_platform_admin_grants_and_revokes_roles(signed_in, session, people):
 def test_a_new_organiser_can_reach_the_admin_area_only_once_made_platform_admin(signed_in, session, people):
     admin, runner = people
     grant(signed_in(admin), runner, "platform_admin")
-    assert signed_in(runner).get("/admin").status_code == 200
+    client = signed_in(runner)
+    response = client.get("/admin")
+    assert response.status_code == 302, "a new platform admin sets up two-factor sign-in first"
+    assert response.headers["Location"] == "/account/two-factor"
+    client.get("/account/two-factor")
+    session.expire_all()
+    code = pyotp.TOTP(session.get(User, runner.id).totp_secret).now()
+    assert client.post("/account/two-factor", data={"code": code}).status_code == 200
+    assert client.get("/admin").status_code == 200
 
 
 def test_an_admin_cannot_remove_their_own_platform_admin_role(signed_in, session, people):
@@ -117,7 +126,14 @@ def test_role_changes_need_the_csrf_token(app_with, factories, session, people):
     page = client.get("/signin").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     client.post("/signin", data={"email": admin.email, "password": factories.password, "csrf_token": token})
-    assert client.get("/admin").status_code == 200
+    code = pyotp.TOTP(admin.totp_secret).now()
+    code_page = client.get("/signin/code").get_data(as_text=True)
+    token = code_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/signin/code", data={"code": code, "csrf_token": token})
+    admin_page = client.get("/admin")
+    assert admin_page.status_code == 200
+    # Signing in starts a fresh session, and with it a new CSRF token.
+    token = admin_page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
 
     assert grant(client, runner, "event_organiser").status_code == 400
     response = client.post(
@@ -133,3 +149,14 @@ def test_only_platform_admins_see_the_admin_link(signed_in, people):
     admin, runner = people
     assert 'href="/admin"' not in signed_in(runner).get("/").get_data(as_text=True)
     assert 'href="/admin"' in signed_in(admin).get("/").get_data(as_text=True)
+
+
+def test_search_takes_percent_and_underscore_literally(signed_in, factories, session, people):
+    admin, _ = people
+    factories.user(name="Per_cent 100%", email="per_cent@example.com")
+    session.commit()
+    client = signed_in(admin)
+    found = client.get("/admin?q=_").get_data(as_text=True)
+    assert "Per_cent 100%" in found and "Rita Runner" not in found
+    everyone = client.get("/admin?q=%25").get_data(as_text=True)
+    assert "Per_cent 100%" in everyone and "Rita Runner" not in everyone

@@ -28,6 +28,8 @@ def test_sign_up_emails_a_link_that_confirms_the_address(client, session, smtp_s
     (message,) = smtp_server.messages
     assert message["To"] == "amara@example.com"
     assert "Confirm your email" in message["Subject"]
+    signed_in = client.post("/signin", data={"email": "amara@example.com", "password": "long-enough-pw"})
+    assert signed_in.status_code == 302
     assert NOTICE in client.get("/me").get_data(as_text=True)
 
     response = client.get(link_in(message))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
@@ -12,6 +13,7 @@ from fundraiser.accounts import services
 from fundraiser.models import User
 
 NEW_PASSWORD = "a-brand-new-password"
+BACKOFF = services.Backoff(free=5, first=timedelta(seconds=30), longest=timedelta(hours=1))
 
 
 def reset_link_from(message) -> str:
@@ -58,7 +60,7 @@ def test_reset_link_arrives_by_smtp_sets_a_new_password_and_works_once(
     again = client.post(path, data={"password": "yet-another-password", "confirm": "yet-another-password"})
     assert again.status_code == 302
     session.expire_all()
-    assert services.authenticate(session, user.email, NEW_PASSWORD) is not None
+    assert services.authenticate(session, user.email, NEW_PASSWORD, BACKOFF) is not None
 
 
 def test_reset_for_an_unknown_email_gives_the_same_answer_and_sends_nothing(client, smtp_server):
@@ -105,7 +107,7 @@ def test_a_link_signed_two_hours_ago_no_longer_opens_the_form(client, factories,
     response = client.post(f"/reset/{old_token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     session.expire_all()
-    assert services.authenticate(session, user.email, NEW_PASSWORD) is None
+    assert services.authenticate(session, user.email, NEW_PASSWORD, BACKOFF) is None
 
 
 def test_forged_and_garbled_tokens_are_refused(client, factories, session, app):

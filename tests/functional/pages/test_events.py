@@ -1,5 +1,6 @@
 from datetime import date
 
+import pyotp
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
@@ -94,6 +95,7 @@ def test_organiser_edits_only_their_own_events(factories, session, signed_in, ne
     assert client.post("/events/owned-event/edit", data=event_form(cause)).status_code == 403
     admin_client = new_client()
     admin_client.post("/signin", data={"email": admin.email, "password": factories.password})
+    admin_client.post("/signin/code", data={"code": pyotp.TOTP(admin.totp_secret).now()})
     assert admin_client.get("/events/owned-event/edit").status_code == 200
 
 

@@ -1,6 +1,7 @@
 import io
 from datetime import UTC, datetime
 
+import pyotp
 from sqlalchemy import select
 
 from fundraiser.models import PageUpdate, PledgePage
@@ -217,6 +218,7 @@ def test_draft_is_visible_to_platform_admins_only(factories, signed_in, session,
     assert signed_in(stranger).get("/secret-draft").status_code == 404
     admin_client = new_client()
     admin_client.post("/signin", data={"email": admin.email, "password": factories.password})
+    admin_client.post("/signin/code", data={"code": pyotp.TOTP(admin.totp_secret).now()})
     assert admin_client.get("/secret-draft").status_code == 200
 
 
