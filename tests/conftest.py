@@ -60,6 +60,9 @@ def app(database, tmp_path_factory):
     )
     app = create_app(config)
     app.test_client_class = FreshUserClient
+    from tests.factories import TEST_SIGNATURE, write_test_signature  # a plugin: imported after it
+
+    write_test_signature(Path(config.UPLOAD_FOLDER) / TEST_SIGNATURE)
     with app.app_context():
         db.create_all()
     yield app

@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from fundraiser.countries import currency_refusal
 from fundraiser.donations.amounts import amount_error
+from fundraiser.donations.benefit_choice import apply_benefit
 from fundraiser.donations.errors import CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE, InvalidDonation
 from fundraiser.donations.fees import fee_cover
 from fundraiser.donations.giftaid import GiftAidDetails, gift_aid_declaration
@@ -42,12 +44,14 @@ def create_pending_donation(
     address_country: str = "",
     gift_aid: GiftAidDetails | None = None,
     attempt_id: str | None = None,
+    benefit_id: int | None = None,
 ) -> Donation:
     """Check every rule, then add a pending donation (and its Gift Aid declaration).
 
     `amount` and `fee_cover_amount` are minor units in the page's currency. With an
     `attempt_id` already used for this gift, the donation it made. The address is the
-    donor's, for receipts that need one.
+    donor's, for receipts that need one. `benefit_id`: the thank-you benefit the donor takes,
+    whose value becomes the gift's advantage.
     """
     existing = _existing_attempt(session, page, attempt_id, amount, fee_cover_amount)
     if existing is not None:
@@ -69,6 +73,8 @@ def create_pending_donation(
         is_company=is_company,
         **donor,
     )
+    if problem := apply_benefit(session, page, donation, benefit_id):
+        raise InvalidDonation({"benefit": problem})
     if declaration is not None:
         _attach_declaration(donation, declaration)
     session.add(donation)
@@ -126,7 +132,9 @@ def _gift_errors(page: PledgePage, amount: int, fee_cover_amount: int) -> dict[s
     errors: dict[str, str] = {}
     if not page.is_published:
         errors["page"] = "This page is not taking donations."
-    if problem := amount_error(amount, page.currency):
+    if problem := currency_refusal(page.cause.country, page.currency):
+        errors["page"] = problem
+    elif problem := amount_error(amount, page.currency):
         errors["amount"] = problem
     elif fee_cover_amount not in (0, fee_cover(amount, page.currency)):
         errors["fee_cover_amount"] = "The fee estimate has changed: please check the amount and try again."

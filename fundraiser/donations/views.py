@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fundraiser.donations import checkout, fees
 from fundraiser.donations.amounts import amount_error, maximum_amount, minimum_amount
+from fundraiser.donations.benefit_choice import benefit_options
 from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
 from fundraiser.donations.giftaid import gift_aid_allowed
@@ -48,6 +49,7 @@ SERVICE_FIELDS = {
     "house_name_or_number": "gift_aid_house",
     "address": "gift_aid_address",
     "postcode": "gift_aid_postcode",
+    "benefit": "benefit",
 }
 
 
@@ -81,6 +83,7 @@ def donation_context(page: PledgePage) -> DonationContext:
         min_amount=minimum_amount(page.currency),
         max_amount=maximum_amount(page.currency),
         offers_gift_aid=gift_aid_allowed(page),
+        benefits=benefit_options(db.session, page),
     )
 
 
@@ -208,6 +211,7 @@ def _gift(form: DonateForm) -> checkout.Gift:
         is_company=bool(form.is_company.data),
         gift_aid=form.gift_aid_details(),
         address=form.address_details(),
+        benefit_id=form.benefit_id,
     )
 
 

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and create_all see every table."""
 
 from fundraiser.models.accounts import CauseAdmin, User
+from fundraiser.models.benefits import Benefit
 from fundraiser.models.causes import Cause, ImpactUnit
 from fundraiser.models.donations import (
     Dispute,
@@ -33,6 +34,7 @@ __all__ = [
     "ReceiptKind",
     "ReportJobStatus",
     "ReportKind",
+    "Benefit",
     "Cause",
     "CauseAdmin",
     "Dispute",
