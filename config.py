@@ -75,6 +75,12 @@ class Config:
     DONATION_PAGE_RATE_LIMIT = os.environ.get("DONATION_PAGE_RATE_LIMIT", "60/minute")
     SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10/minute")
 
+    # PEM files of the certificate and key that certify every receipt PDF (and the key's
+    # passphrase, if any). Unset outside production: a self-signed development certificate
+    # is made under the instance folder (`make run` makes it first).
+    RECEIPT_SIGNING_CERT = os.environ.get("RECEIPT_SIGNING_CERT") or None
+    RECEIPT_SIGNING_KEY = os.environ.get("RECEIPT_SIGNING_KEY") or None
+    RECEIPT_SIGNING_KEY_PASSPHRASE = os.environ.get("RECEIPT_SIGNING_KEY_PASSPHRASE") or None
     # How long an emailed receipt link works.
     RECEIPT_LINK_DAYS = int(os.environ.get("RECEIPT_LINK_DAYS", 90))
     # A report over this many donations is made in the background instead of in the request.
@@ -107,9 +113,12 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
-        """Production refuses to start on the development secret."""
+        """Production refuses to start on the development secret or without the certificate
+        its receipts are signed with."""
         if settings.get("SECRET_KEY") in (None, "", Config.SECRET_KEY_DEFAULT):
             raise RuntimeError("SECRET_KEY must be set in production")
+        if not (settings.get("RECEIPT_SIGNING_CERT") and settings.get("RECEIPT_SIGNING_KEY")):
+            raise RuntimeError("RECEIPT_SIGNING_CERT and RECEIPT_SIGNING_KEY must be set in production")
 
 
 CONFIGS = {

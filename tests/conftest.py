@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from config import TestConfig, database_url
 from fundraiser import create_app
 from fundraiser.extensions import db
+from fundraiser.receipts.signing import development_certificate
 
 pytest_plugins = ["tests.factories", "tests.smtp", "tests.browser_fixtures", "tests.stripe_fixtures"]
 
@@ -41,6 +42,12 @@ def database(tmp_path_factory) -> Iterator[str]:
         admin.dispose()
 
 
+def receipt_signing_settings(folder: Path) -> dict[str, str]:
+    """A self-signed certificate made for this test run, as production would configure one."""
+    files = development_certificate(folder, name="Running Together test receipts")
+    return {"RECEIPT_SIGNING_CERT": files.cert, "RECEIPT_SIGNING_KEY": files.key}
+
+
 @pytest.fixture(scope="session")
 def app(database, tmp_path_factory):
     folder = tmp_path_factory.mktemp("files")
@@ -52,6 +59,7 @@ def app(database, tmp_path_factory):
             "UPLOAD_FOLDER": str(folder / "uploads"),
             "RECEIPT_FOLDER": str(folder / "receipts"),
             "REPORT_FOLDER": str(folder / "reports"),
+            **receipt_signing_settings(folder / "receipt-signing"),
             "REDIS_URL": None,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}
             if database.startswith("postgresql")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fundraiser.extensions import db
 from fundraiser.models import Cause, Receipt
-from fundraiser.receipts import tasks
+from fundraiser.receipts import signing, tasks
 from fundraiser.receipts.annual import annual_donors_to_do, annual_receipts_undrawn, reserve_annual_receipt
 from fundraiser.receipts.emails import receipt_emails_due, send_receipt_email
 from fundraiser.receipts.issuing import donations_owed_a_receipt, draw_pdf
@@ -100,6 +100,14 @@ def annual_task(task: tuple) -> int:
     except Exception:
         db.session.rollback()
         raise
+
+
+@receipts_cli.command("dev-certificate")
+def dev_certificate() -> None:
+    """Make the self-signed certificate receipts are signed with when RECEIPT_SIGNING_CERT and
+    RECEIPT_SIGNING_KEY are unset (development only; production refuses to start without them)."""
+    files = signing.signing_files()
+    click.echo(f"Receipts are signed with {files.cert} (key {files.key}).")
 
 
 @receipts_cli.command("retry-emails")

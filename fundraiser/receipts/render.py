@@ -32,6 +32,8 @@ TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
 PLACEHOLDER_LOGO = "static:img/receipt-logo-placeholder.jpg"
 FONT_STACK = '"Liberation Sans", "DejaVu Sans", sans-serif'
+# Archival PDF (ISO 19005-3, level B): fonts embedded, colours defined, nothing fetched later.
+PDF_VARIANT = "pdf/a-3b"
 
 
 class LocalFileFetcher(URLFetcher):
@@ -115,6 +117,7 @@ class ReceiptRenderer:
                 stylesheets=[self.stylesheet(page_size)],
                 font_config=self.font_config,
                 cache=self.image_cache,
+                pdf_variant=PDF_VARIANT,
             )
 
     def minimal_pdf(self) -> bytes:

@@ -47,7 +47,13 @@ def test_production_config_marks_cookies_secure():
 
 
 def test_a_production_app_sends_the_session_cookie_secure_only(app_with, factories, session):
-    production = app_with(ProductionConfig, SECRET_KEY="a-production-secret", TESTING=True)
+    production = app_with(
+        ProductionConfig,
+        SECRET_KEY="a-production-secret",
+        RECEIPT_SIGNING_CERT="/etc/receipts/cert.pem",
+        RECEIPT_SIGNING_KEY="/etc/receipts/key.pem",
+        TESTING=True,
+    )
     user = factories.user()
     session.commit()
     client = production.test_client()
@@ -119,3 +125,12 @@ def test_production_refuses_to_start_on_the_development_secret_however_it_is_cho
         app_with(ProductionConfig, SECRET_KEY=Config.SECRET_KEY_DEFAULT, TESTING=True)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         app_with(ProductionConfig, SECRET_KEY="", TESTING=True)
+
+
+def test_production_refuses_to_start_without_a_receipt_signing_certificate(app_with):
+    """CRA, "Computer-generated receipts": emailed receipts must be non-alterable; production
+    certifies them with its own certificate, never the self-signed development one."""
+    import pytest
+
+    with pytest.raises(RuntimeError, match="RECEIPT_SIGNING_CERT"):
+        app_with(ProductionConfig, SECRET_KEY="a-production-secret", TESTING=True)
