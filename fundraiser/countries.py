@@ -79,6 +79,11 @@ def tax_year_of(country: str, day: date) -> int:
     return day.year
 
 
+def tax_year_end(country: str, year: int) -> date:
+    """The first day after tax year `year`: 6 April of the next year in the UK, else 1 January."""
+    return date(year + 1, 4, 6) if country == "GB" else date(year + 1, 1, 1)
+
+
 def tax_year_label(country: str, year: int) -> str:
     if country == "GB":
         return f"{year}-{str(year + 1)[-2:]} (6 April {year} to 5 April {year + 1})"

@@ -192,6 +192,14 @@ def present(data: dict[str, Any]) -> dict[str, Any]:
     shown["totals"] = [
         {**total, **_money_texts(total, total["currency"], locale)} for total in data.get("totals", [])
     ]
+    shown["goods"] = [
+        {**item, "date_text": _day(item["date"], locale), **_money_texts(item, item["currency"], locale)}
+        for item in data.get("goods", [])
+    ]
+    if data.get("so_far"):
+        shown["title"] = f"Summary of your gifts so far in {data['tax_year']}"
+        shown["subtitle"] = "Not a receipt: your year-end receipt is issued once the tax year is over"
+        shown["number_label"] = "Statement"
     if data.get("gift_aid"):
         shown["gift_aid"] = {
             **data["gift_aid"],

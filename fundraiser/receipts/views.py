@@ -82,8 +82,21 @@ def make_annual() -> ResponseReturnValue:
     ):
         abort(404)
     cause = db.session.get(Cause, cause_id)
+    if not annual.tax_year_is_over(cause, year):
+        return _so_far_summary(cause, year, user)
     receipt = annual.make_annual_receipt(db.session, cause, year, user.email, user_id=user.id)
     db.session.commit()
     if receipt is not None:
         flash(f"Your year-end receipt {receipt.display_number} for {cause.name} is ready.", "success")
     return redirect(url_for("receipts.my_receipts"))
+
+
+def _so_far_summary(cause: Cause, year: int, user: User) -> ResponseReturnValue:
+    """While the tax year runs: this year's gifts so far, as a PDF that says it is not a receipt."""
+    pdf = annual.so_far_summary_pdf(db.session, cause, year, user.email, user_id=user.id)
+    if pdf is None:
+        abort(404)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="summary-{cause.slug}-{year}-so-far.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
