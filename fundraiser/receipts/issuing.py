@@ -95,7 +95,7 @@ def issue_receipt(session: Session, donation_id: int, *, now: datetime | None = 
     refusal = session.scalar(select(ReceiptRefusal).where(ReceiptRefusal.donation_id == donation_id))
     if refusal is not None:
         session.delete(refusal)
-    return _issue_single(session, cause, donation, amount, replaces=None, now=now)
+    return issue_single(session, cause, donation, amount, replaces=None, now=now)
 
 
 def donations_owed_a_receipt(session: Session, since: datetime) -> list[int]:
@@ -128,7 +128,7 @@ def record_refusal(session: Session, donation: Donation, reason: str) -> None:
     session.flush()
 
 
-def _issue_single(
+def issue_single(
     session: Session,
     cause: Cause,
     donation: Donation,
@@ -188,7 +188,7 @@ def apply_refund(session: Session, donation_id: int, *, now: datetime | None = N
     if kept == 0:
         void_receipt(session, current, "The donation was refunded in full.", now=now)
         return None
-    replacement = _issue_single(session, cause, donation, kept, replaces=current, now=now)
+    replacement = issue_single(session, cause, donation, kept, replaces=current, now=now)
     void_receipt(
         session,
         current,
