@@ -315,6 +315,8 @@ class DonateForm(BaseForm):
             problem = "Choose one of the thank-you gifts offered, or none."
         else:
             problem = chosen_benefit_error(self.context.benefits, chosen, self.amount_minor)
-        if problem:
+        if problem and self.context.benefits:
             self.benefit.errors = [problem]
+        elif problem:
+            self.form_errors.append(problem)  # no choice is shown to put it beside
         return not problem

@@ -39,20 +39,18 @@ def returned_gifts_to_report(session: Session, cause: Cause) -> list[ReturnedGif
     """Refunds over $50 of receipted gifts to a Canadian cause, newest first."""
     if cause.country != "CA":
         return []
-    first_receipt = (
-        select(func.min(Receipt.id))
-        .where(Receipt.donation_id == Donation.id, Receipt.kind == ReceiptKind.SINGLE)
-        .scalar_subquery()
-    )
     rows = session.execute(
-        select(Refund, Donation, Receipt)
+        select(Refund, Donation)
         .join(Donation, Donation.id == Refund.donation_id)
-        .join(Receipt, Receipt.id == first_receipt)
         .where(Donation.cause_id == cause.id, Refund.amount > CA_INFORMATION_RETURN_OVER)
         .order_by(Refund.created_at.desc(), Refund.id.desc())
-    )
+    ).all()
+    originals = _original_receipts(session, [donation.id for _, donation in rows])
     gifts = []
-    for refund, donation, receipt in rows:
+    for refund, donation in rows:
+        receipt = originals.get(donation.id)
+        if receipt is None:
+            continue  # never receipted: nothing to report
         returned_on = local_day(refund.created_at, cause.timezone)
         gifts.append(
             ReturnedGift(
@@ -67,6 +65,18 @@ def returned_gifts_to_report(session: Session, cause: Cause) -> list[ReturnedGif
             )
         )
     return gifts
+
+
+def _original_receipts(session: Session, donation_ids: list[int]) -> dict[int, Receipt]:
+    """Each donation's first single receipt (the one a refund cancelled)."""
+    if not donation_ids:
+        return {}
+    receipts = session.scalars(
+        select(Receipt)
+        .where(Receipt.donation_id.in_(donation_ids), Receipt.kind == ReceiptKind.SINGLE)
+        .order_by(Receipt.id.desc())
+    )
+    return {receipt.donation_id: receipt for receipt in receipts}
 
 
 def receipts_on_hold(session: Session, cause_id: int) -> list[tuple[str, int]]:
