@@ -13,8 +13,11 @@ development certificate is made once under the instance folder.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -154,4 +157,22 @@ def certify(pdf: bytes, files: SigningFiles, *, signed_for: str, location: str) 
         location=location[:200] or None,
         md_algorithm="sha256",
     )
-    return signers.sign_pdf(writer, metadata, signer=signer(files), bytes_reserved=SIGNATURE_BYTES).getvalue()
+
+    def sign() -> bytes:
+        return signers.sign_pdf(
+            writer, metadata, signer=signer(files), bytes_reserved=SIGNATURE_BYTES
+        ).getvalue()
+
+    return outside_event_loop(sign)
+
+
+def outside_event_loop(work: Callable[[], bytes]) -> bytes:
+    """pyHanko's synchronous API runs its own asyncio loop, which cannot start inside a running
+    one (an async server, or a thread where Playwright's sync API runs one): then sign on a
+    short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="receipt-signing") as pool:
+        return pool.submit(work).result()
