@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from fundraiser.donations import fees
 from fundraiser.donations.pending import create_pending_donation
 from fundraiser.extensions import db
-from fundraiser.models import CauseAdmin, Donation, Refund, StripeEvent
+from fundraiser.models import CauseAdmin, Donation, Receipt, Refund, StripeEvent
 from fundraiser.payments.gateway import (
     PaymentGatewayError,
     confirm_payment,
@@ -170,6 +170,13 @@ def test_localstripe_webhook_reaches_the_live_server_verified(session, page, loc
     assert event.id.startswith("evt_") and event.type == "payment_intent.succeeded"
     assert event.status == "processed"
     assert db.session.get(Donation, donation.id).stripe_charge_id.startswith("ch_")
+    # The webhook's receipt job (signed PDF) runs in the live server's thread: wait for it, so
+    # the test's clean-up never races it.
+    assert wait_for(
+        lambda: (
+            db.session.scalar(select(func.count(Receipt.id)).where(Receipt.donation_id == donation.id)) == 1
+        )
+    )
     assert_money_adds_up(db.session)
 
 
