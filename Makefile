@@ -39,6 +39,7 @@ seed: migrate
 	$(BIN)/flask seed-demo
 
 run: seed
+	$(BIN)/flask receipts dev-certificate
 	$(BIN)/python -m dev.devserver
 
 worker: install

@@ -95,6 +95,12 @@ class Config:
     CHALLENGE_EXPIRY_MINUTES = int(os.environ.get("CHALLENGE_EXPIRY_MINUTES", 20))
     SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10/minute")
 
+    # PEM files of the certificate and key that certify every receipt PDF (and the key's
+    # passphrase, if any). Unset outside production: a self-signed development certificate
+    # is made under the instance folder (`make run` makes it first).
+    RECEIPT_SIGNING_CERT = os.environ.get("RECEIPT_SIGNING_CERT") or None
+    RECEIPT_SIGNING_KEY = os.environ.get("RECEIPT_SIGNING_KEY") or None
+    RECEIPT_SIGNING_KEY_PASSPHRASE = os.environ.get("RECEIPT_SIGNING_KEY_PASSPHRASE") or None
     # How long an emailed receipt link works.
     RECEIPT_LINK_DAYS = int(os.environ.get("RECEIPT_LINK_DAYS", 90))
     # A report over this many donations is made in the background instead of in the request.
@@ -196,6 +202,11 @@ def production_problems(settings: Mapping[str, Any]) -> list[str]:
         problems.append(
             "REDIS_URL is unset: set it (e.g. redis://cache:6379/0); without it every worker "
             "counts rate limits on its own and background jobs run inside requests."
+        )
+    if not (settings.get("RECEIPT_SIGNING_CERT") and settings.get("RECEIPT_SIGNING_KEY")):
+        problems.append(
+            "RECEIPT_SIGNING_CERT and RECEIPT_SIGNING_KEY are unset: set the certificate and key "
+            "receipts are signed with (PEM files), so donors' receipts cannot be altered."
         )
     if settings.get("STRIPE_API_BASE") and not settings.get("STRIPE_ALLOW_STAND_IN"):
         problems.append(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
+from flask import current_app
+from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fundraiser.accounts.services import hash_password
 from fundraiser.donations import pending, transitions
 from fundraiser.models import (
+    Benefit,
     Cause,
     CauseAdmin,
     Event,
@@ -106,6 +110,7 @@ def load_demo_data(session: Session) -> bool:
     update = "Week 6 of training: **15K** done without stopping. Thank you for every gift!"
     session.add(PageUpdate(page=first_page, body_markdown=update, body_html=render_markdown(update)))
     session.flush()
+    _demo_benefits(session, causes)
     _demo_gifts(session)
     return True
 
@@ -172,6 +177,35 @@ def _pages(session: Session, runners: list[User], events: list[Event], causes: l
     session.flush()
 
 
+def _demo_benefits(session: Session, causes: list[Cause]) -> None:
+    """A thank-you in the US and in Canada, so receipts with goods and advantages can be tried."""
+    offers = {"US": ("Race T-shirt", 1500, 5000), "CA": ("Entry to the post-race dinner", 4000, 10000)}
+    for cause in causes:
+        if cause.country in offers:
+            description, value, threshold = offers[cause.country]
+            session.add(
+                Benefit(
+                    cause_id=cause.id,
+                    description=description,
+                    currency=cause.default_currency,
+                    fair_market_value=value,
+                    min_gift_amount=threshold,
+                )
+            )
+    session.flush()
+
+
+def demo_signature(folder: str | Path, name: str = "demo-signature.png") -> str:
+    """A drawn line standing in for the Canadian demo charity's uploaded signature image
+    (demo data only: a real cause uploads its own signatory's)."""
+    image = Image.new("RGB", (320, 90), "white")
+    points = [(12, 70), (50, 20), (85, 62), (130, 25), (175, 66), (220, 30), (300, 45)]
+    ImageDraw.Draw(image).line(points, fill="#102a6b", width=4)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    image.save(Path(folder) / name, format="PNG")
+    return name
+
+
 DONORS = [("Sam Rivers", "Go well!"), ("Priya Anand", ""), ("Tom Hughes", "Proud of you."), ("Mia Chen", "")]
 
 
@@ -196,6 +230,8 @@ def _demo_gifts(session: Session) -> None:
                 address_postcode="M5V 2T6",
                 address_country=page.cause.country,
             )
+            if page.cause.country == "CA":
+                donation.address_region = "ON"
             donation.stripe_payment_intent_id = f"pi_demo_{donation.public_id}"
             transitions.mark_paid(
                 session, donation, charge_id=None, paid_at=now - timedelta(days=3 + 11 * step + index)
@@ -207,6 +243,8 @@ def _cause(session: Session, spec: dict) -> Cause:
     spec = dict(spec)
     units = spec.pop("units")
     cause = Cause(**spec)
+    if cause.country == "CA":
+        cause.signature_path = demo_signature(current_app.config["UPLOAD_FOLDER"])
     cause.impact_units = [ImpactUnit(amount=a, currency=c, singular=s, plural=p) for a, c, s, p in units]
     session.add(cause)
     session.flush()

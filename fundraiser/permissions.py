@@ -48,6 +48,11 @@ def can_refund_donation(user: User | None, donation: Donation) -> bool:
     return can_admin_cause(user, donation.cause_id)
 
 
+def can_record_advantage(user: User | None, donation: Donation) -> bool:
+    """A cause's admins record goods or services given for the donations to it."""
+    return can_admin_cause(user, donation.cause_id)
+
+
 def can_manage_event(user: User | None, event: Event) -> bool:
     return _signed_in(user) and (user.is_platform_admin or event.organiser_id == user.id)
 

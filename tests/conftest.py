@@ -20,6 +20,7 @@ from config import TestConfig, database_url
 from fundraiser import create_app
 from fundraiser.donations import card_testing
 from fundraiser.extensions import db
+from fundraiser.receipts.signing import development_certificate
 
 pytest_plugins = [
     "tests.factories",
@@ -49,6 +50,12 @@ def database(tmp_path_factory) -> Iterator[str]:
         admin.dispose()
 
 
+def receipt_signing_settings(folder: Path) -> dict[str, str]:
+    """A self-signed certificate made for this test run, as production would configure one."""
+    files = development_certificate(folder, name="Running Together test receipts")
+    return {"RECEIPT_SIGNING_CERT": files.cert, "RECEIPT_SIGNING_KEY": files.key}
+
+
 @pytest.fixture(scope="session")
 def app(database, tmp_path_factory):
     folder = tmp_path_factory.mktemp("files")
@@ -60,6 +67,7 @@ def app(database, tmp_path_factory):
             "UPLOAD_FOLDER": str(folder / "uploads"),
             "RECEIPT_FOLDER": str(folder / "receipts"),
             "REPORT_FOLDER": str(folder / "reports"),
+            **receipt_signing_settings(folder / "receipt-signing"),
             "REDIS_URL": None,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}
             if database.startswith("postgresql")
@@ -68,6 +76,9 @@ def app(database, tmp_path_factory):
     )
     app = create_app(config)
     app.test_client_class = FreshUserClient
+    from tests.factories import TEST_SIGNATURE, write_test_signature  # a plugin: imported after it
+
+    write_test_signature(Path(config.UPLOAD_FOLDER) / TEST_SIGNATURE)
     with app.app_context():
         db.create_all()
     yield app

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 
 from fundraiser.accounts.services import hash_password
 from fundraiser.extensions import db
@@ -38,6 +40,21 @@ COUNTRY_DEFAULTS = {
         address="88 Maple Avenue, Toronto, ON M5V 2T6, Canada",
     ),
 }
+
+
+# A signature image the app fixture writes into the test upload folder (tests/conftest.py):
+# Canadian causes need their own signatory's signature before they can issue receipts.
+TEST_SIGNATURE = "5151515151515151515151515151515a.png"
+
+
+def write_test_signature(path: Path) -> None:
+    """A hand-drawn-looking line, 300x80, as a charity's uploaded signature image."""
+    image = Image.new("RGB", (300, 80), "white")
+    ImageDraw.Draw(image).line(
+        [(10, 60), (60, 15), (90, 55), (150, 20), (200, 58), (290, 30)], fill="navy", width=4
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, format="PNG")
 
 
 def _n() -> int:
@@ -73,6 +90,8 @@ def make_cause(country: str = "GB", admins: tuple[User, ...] = (), units: bool =
         description="Helps people.",
         signatory_name="Pat Treasurer",
     )
+    if country == "CA":
+        values["signature_path"] = TEST_SIGNATURE
     values.update(fields)
     cause = Cause(**values)
     if units:

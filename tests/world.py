@@ -13,7 +13,7 @@ from fundraiser.accounts import services as accounts
 from fundraiser.accounts.sessions import stamp
 from fundraiser.countries import tax_year_of
 from fundraiser.extensions import db
-from fundraiser.models import Donation, PledgePage, Receipt, ReportJob, Team, User
+from fundraiser.models import Benefit, Donation, PledgePage, Receipt, ReceiptCounter, ReportJob, Team, User
 from fundraiser.receipts.values import settings, single_receipt_data
 
 STORED_PHOTO = "0123456789abcdef0123456789abcdef.jpg"
@@ -121,9 +121,20 @@ def build_world(app, factories) -> World:
     report_job = ReportJob(
         cause_id=cause.id, kind="summary_csv", status="done", progress=100, file_path="world-summary.csv"
     )
-    db.session.add_all([receipt, report_job])
+    # The counter says number 1 is taken, as issuing would have left it.
+    counter = ReceiptCounter(cause_id=cause.id, series="single", last_number=receipt.number)
+    db.session.add_all([receipt, report_job, counter])
     db.session.flush()
-    ids = {"cause": cause.slug, "other_cause": other_cause.slug, "event": event.slug}
+    benefit = Benefit(
+        cause_id=cause.id,
+        description="Race T-shirt",
+        currency="GBP",
+        fair_market_value=800,
+        min_gift_amount=2500,
+    )
+    db.session.add(benefit)
+    db.session.commit()
+    ids = {"cause": cause.slug, "other_cause": other_cause.slug, "event": event.slug, "benefit": benefit.id}
     db.session.commit()
     return World(
         owner=owner,

@@ -41,6 +41,7 @@ class Gift:
     # The donor's postal address where the receipt needs one (a CRA receipt); the Gift Aid
     # declaration's address is set by create_pending_donation.
     address: dict[str, str]
+    benefit_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def record_gift(session: Session, page: PledgePage, gift: Gift, *, donor_user_id
         is_company=gift.is_company,
         gift_aid=gift.gift_aid,
         attempt_id=gift.attempt_id,
+        benefit_id=gift.benefit_id,
     )
     for name, value in gift.address.items():
         setattr(donation, name, value)

@@ -13,6 +13,8 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from fundraiser.countries import CA_PROVINCES, normalise_ca_postal_code
+from fundraiser.donations.benefit_choice import NO_BENEFIT, BenefitOption, chosen_benefit_error
 from fundraiser.donations.giftaid import NAME_LONGEST, TITLE_LONGEST, GiftAidDetails
 from fundraiser.forms import BaseForm
 from fundraiser.money import MoneyError, format_money, parse_amount, to_minor
@@ -23,7 +25,6 @@ PRESET_MAJOR_UNITS = {"JPY": (1000, 3000, 5000, 10000)}
 DEFAULT_PRESETS = (10, 25, 50, 100)
 
 UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
-CA_POSTAL_CODE = re.compile(r"^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z] ?[0-9][ABCEGHJ-NPRSTV-Z][0-9]$")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class DonationContext:
     # HMRC Chapter 3.38: on an event whose runners get a benefit for their fundraising, gifts
     # from the runner's family are not claimable, so the donor is asked (only there).
     asks_runner_family: bool = False
+    benefits: tuple[BenefitOption, ...] = ()
 
     @property
     def needs_address(self) -> bool:
@@ -63,14 +65,6 @@ def normalise_uk_postcode(text: str) -> str | None:
     if not UK_POSTCODE.match(compact):
         return None
     return f"{compact[:-3]} {compact[-3:]}"
-
-
-def normalise_ca_postal_code(text: str) -> str | None:
-    """ "m5v2t6" -> "M5V 2T6"; None when it cannot be a Canadian postal code."""
-    compact = re.sub(r"\s+", "", (text or "").upper())
-    if not CA_POSTAL_CODE.match(compact):
-        return None
-    return f"{compact[:3]} {compact[3:]}"
 
 
 NOT_COUNTRIES = {"ZZ", "EU", "EZ", "UN", "QO"}
@@ -115,7 +109,14 @@ class DonateForm(BaseForm):
 
     address_line1 = StringField("Street address", validators=[Length(max=200)])
     address_city = StringField("Town or city", validators=[Length(max=120)])
+    address_region = SelectField(
+        "Province or territory",
+        choices=[SelectChoice("", "Choose…")]
+        + [SelectChoice(code, name) for code, name in CA_PROVINCES.items()],
+        validate_choice=False,
+    )
     address_postcode = StringField("Postal code", validators=[Length(max=20)])
+    benefit = RadioField("A thank-you from the charity", choices=[], validate_choice=False)
     address_country = SelectField("Country", choices=[], validate_choice=False)
 
     gift_aid = BooleanField("Yes, add Gift Aid to my gift")
@@ -168,6 +169,11 @@ class DonateForm(BaseForm):
             SelectChoice(str(minor), format_money(minor, context.currency, whole=True)) for minor in presets
         ] + [SelectChoice(OTHER, "Other amount")]
         self.address_country.choices = country_choices()
+        self.benefit.choices = [
+            SelectChoice(NO_BENEFIT, "No thank you: all of my gift goes to the cause")
+        ] + [SelectChoice(str(option.id), option.label) for option in context.benefits]
+        if not self.benefit.data:
+            self.benefit.data = NO_BENEFIT
         if not self.address_country.data:
             self.address_country.data = context.cause_country
         if not self.attempt.data:
@@ -183,7 +189,13 @@ class DonateForm(BaseForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        checks = (self._check_attempt, self._check_amount, self._check_visibility, self._check_address)
+        checks = (
+            self._check_attempt,
+            self._check_amount,
+            self._check_visibility,
+            self._check_address,
+            self._check_benefit,
+        )
         results = [check() for check in checks]
         if self.context.offers_gift_aid:
             results.append(self._check_gift_aid())
@@ -253,6 +265,9 @@ class DonateForm(BaseForm):
             self.address_country.errors = ["Choose your country."]
             return False
         if ok and country == "CA":
+            if self.address_region.data not in CA_PROVINCES:
+                self.address_region.errors = ["Choose your province or territory."]
+                return False
             postal_code = normalise_ca_postal_code(self.address_postcode.data)
             if postal_code is None:
                 self.address_postcode.errors = ["Enter a Canadian postal code, like M5V 2T6."]
@@ -315,4 +330,24 @@ class DonateForm(BaseForm):
             "address_city": self.address_city.data.strip(),
             "address_postcode": self.address_postcode.data.strip(),
             "address_country": self.address_country.data,
+            "address_region": self.address_region.data if self.address_country.data == "CA" else "",
         }
+
+    @property
+    def benefit_id(self) -> int | None:
+        """The thank-you benefit chosen, or None (checked by _check_benefit)."""
+        value = self.benefit.data or NO_BENEFIT
+        return int(value) if value != NO_BENEFIT and value.isdigit() and len(value) < 10 else None
+
+    def _check_benefit(self) -> bool:
+        value = self.benefit.data or NO_BENEFIT
+        chosen = self.benefit_id
+        if value != NO_BENEFIT and chosen is None:
+            problem = "Choose one of the thank-you gifts offered, or none."
+        else:
+            problem = chosen_benefit_error(self.context.benefits, chosen, self.amount_minor)
+        if problem and self.context.benefits:
+            self.benefit.errors = [problem]
+        elif problem:
+            self.form_errors.append(problem)  # no choice is shown to put it beside
+        return not problem

@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from fundraiser.countries import currency_refusal
 from fundraiser.donations.amounts import amount_error, smallest_gift
+from fundraiser.donations.benefit_choice import apply_benefit, benefit_options, chosen_benefit_error
 from fundraiser.donations.errors import CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE, InvalidDonation
 from fundraiser.donations.fees import fee_cover
 from fundraiser.donations.giftaid import GiftAidDetails, gift_aid_declaration
@@ -23,6 +25,8 @@ from fundraiser.donations.transitions import PAYABLE_STATUSES
 from fundraiser.models import Donation, DonationStatus, GiftAidDeclaration, PledgePage
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A changed attempt starts without the benefit it may have taken before.
+_NO_BENEFIT = {"benefit_id": None, "advantage_amount": 0, "advantage_description": ""}
 _PUBLIC_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -44,13 +48,15 @@ def create_pending_donation(
     address_country: str = "",
     gift_aid: GiftAidDetails | None = None,
     attempt_id: str | None = None,
+    benefit_id: int | None = None,
 ) -> Donation:
     """Check every rule, then add a pending donation (and its Gift Aid declaration).
 
     `amount` and `fee_cover_amount` are minor units in the page's currency. With an
     `attempt_id` already used for this gift and not paid yet, the donation it made, changed
     to what the form says now (the donor went back and submitted again). The address is the
-    donor's, for receipts that need one.
+    donor's, for receipts that need one. `benefit_id`: the thank-you benefit the donor takes,
+    whose value becomes the gift's advantage.
     """
     existing = attempt_in_progress(session, page, attempt_id)
     typed = {
@@ -63,11 +69,19 @@ def create_pending_donation(
         "address_country": address_country,
     }
     donor, declaration = _checked(page, amount, fee_cover_amount, typed, gift_aid, is_company, donor_user_id)
+    if benefit_id is not None and (
+        problem := chosen_benefit_error(benefit_options(session, page), benefit_id, amount)
+    ):
+        raise InvalidDonation({"benefit": problem})
     gift = _pending_gift(page, amount, fee_cover_amount, attempt_id)
     people = {"donor_user_id": donor_user_id, "is_anonymous": is_anonymous, "is_company": is_company}
     if existing is not None:
-        return _changed(session, existing, {**gift, **people, **donor}, declaration)
+        changed = _changed(session, existing, {**gift, **people, **donor, **_NO_BENEFIT}, declaration)
+        apply_benefit(session, page, changed, benefit_id)
+        session.flush()
+        return changed
     donation = Donation(**gift, **people, **donor)
+    apply_benefit(session, page, donation, benefit_id)
     if declaration is not None:
         _attach_declaration(donation, declaration)
     session.add(donation)
@@ -144,7 +158,9 @@ def _gift_errors(page: PledgePage, amount: int, fee_cover_amount: int) -> dict[s
     errors: dict[str, str] = {}
     if not page.is_published:
         errors["page"] = "This page is not taking donations."
-    if problem := amount_error(
+    if problem := currency_refusal(page.cause.country, page.currency):
+        errors["page"] = problem
+    elif problem := amount_error(
         amount, page.currency, smallest_gift(page.currency, page.cause.smallest_gift_amounts)
     ):
         errors["amount"] = problem

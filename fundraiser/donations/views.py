@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fundraiser.donations import card_testing, checkout, fees
 from fundraiser.donations.amounts import amount_error, maximum_amount, smallest_gift
+from fundraiser.donations.benefit_choice import benefit_options
 from fundraiser.donations.challenge import new_challenge, solution_accepted
 from fundraiser.donations.errors import InvalidDonation
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
@@ -53,6 +54,7 @@ SERVICE_FIELDS = {
     "house_name_or_number": "gift_aid_house",
     "address": "gift_aid_address",
     "postcode": "gift_aid_postcode",
+    "benefit": "benefit",
 }
 
 
@@ -90,6 +92,7 @@ def donation_context(page: PledgePage) -> DonationContext:
         max_amount=maximum_amount(page.currency),
         offers_gift_aid=gift_aid_allowed(page),
         asks_runner_family=gift_aid_allowed(page) and page.event.participant_benefit,
+        benefits=benefit_options(db.session, page),
     )
 
 
@@ -239,6 +242,7 @@ def _gift(form: DonateForm) -> checkout.Gift:
         is_company=bool(form.is_company.data),
         gift_aid=form.gift_aid_details(),
         address=form.address_details(),
+        benefit_id=form.benefit_id,
     )
 
 

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and create_all see every table."""
 
 from fundraiser.models.accounts import CauseAdmin, RecoveryCode, User
+from fundraiser.models.benefits import Benefit
 from fundraiser.models.causes import Cause, ImpactUnit, SmallestGift
 from fundraiser.models.donations import (
     Dispute,
@@ -36,6 +37,7 @@ __all__ = [
     "ReceiptKind",
     "ReportJobStatus",
     "ReportKind",
+    "Benefit",
     "Cause",
     "CauseAdmin",
     "RecoveryCode",

@@ -130,6 +130,10 @@ class Donation(db.Model):
         default=0, comment="integer minor units: good-faith value of goods/services given (entry, T-shirt)"
     )
     advantage_description: Mapped[str] = mapped_column(String(255), default="")
+    benefit_id: Mapped[int | None] = mapped_column(ForeignKey("benefits.id", ondelete="SET NULL"))
+    intent_to_give_shown: Mapped[bool] = mapped_column(
+        default=False, comment="CRA 80% rule: the charity recorded that the donor meant to give"
+    )
 
     donor_name: Mapped[str] = mapped_column(String(120))
     donor_email: Mapped[str] = mapped_column(String(254))
@@ -138,6 +142,9 @@ class Donation(db.Model):
     is_company: Mapped[bool] = mapped_column(default=False)
     address_line1: Mapped[str] = mapped_column(String(200), default="")
     address_city: Mapped[str] = mapped_column(String(120), default="")
+    address_region: Mapped[str] = mapped_column(
+        String(2), default="", comment="province or territory (CA), state (US)"
+    )
     address_postcode: Mapped[str] = mapped_column(String(20), default="")
     address_country: Mapped[str] = mapped_column(String(2), default="")
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundraiser.extensions import db
@@ -46,8 +56,18 @@ class Receipt(db.Model):
     __tablename__ = "receipts"
     __table_args__ = (
         UniqueConstraint("cause_id", "kind", "number"),
-        # Singles have no tax_year (NULLs never collide); annuals are one per donor per year.
-        UniqueConstraint("cause_id", "donor_email", "tax_year", "kind", name="uq_receipts_annual_once"),
+        # Singles have no tax_year (NULLs never collide); annuals are one in force per donor
+        # per year (a late gift voids the year's receipt and a replacement lists it too).
+        Index(
+            "uq_receipts_annual_in_force",
+            "cause_id",
+            "donor_email",
+            "tax_year",
+            "kind",
+            unique=True,
+            postgresql_where=text("voided_at IS NULL"),
+            sqlite_where=text("voided_at IS NULL"),
+        ),
         Index("ix_receipts_cause_gift_tax_year", "cause_id", "gift_tax_year"),
         CheckConstraint("amount >= 0", name="receipt_amount_not_negative"),
         one_of("kind", ReceiptKind, "receipt_kind"),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fundraiser.countries import COUNTRIES
+from fundraiser.countries import CA_ADDRESS_HINT, COUNTRIES, currency_refusal, parse_ca_address
 from fundraiser.donations.amounts import amount_error, minimum_amount
 from fundraiser.models import Cause, CauseAdmin, ImpactUnit, SmallestGift, User
 from fundraiser.money import SUPPORTED_CURRENCIES, format_money
@@ -44,10 +44,15 @@ class CauseInput:
 
 
 def create_cause(
-    session: Session, details: CauseInput, *, logo: PreparedPhoto | None = None, upload_folder: str = ""
+    session: Session,
+    details: CauseInput,
+    *,
+    logo: PreparedPhoto | None = None,
+    signature: PreparedPhoto | None = None,
+    upload_folder: str = "",
 ) -> Cause:
     cause = Cause()
-    _apply_cause(session, cause, details, logo, upload_folder)
+    _apply_cause(session, cause, details, Images(logo, signature), upload_folder)
     session.add(cause)
     session.flush()
     return cause
@@ -59,9 +64,10 @@ def update_cause(
     details: CauseInput,
     *,
     logo: PreparedPhoto | None = None,
+    signature: PreparedPhoto | None = None,
     upload_folder: str = "",
 ) -> Cause:
-    _apply_cause(session, cause, details, logo, upload_folder)
+    _apply_cause(session, cause, details, Images(logo, signature), upload_folder)
     session.flush()
     return cause
 
@@ -80,8 +86,31 @@ def add_cause_admin(session: Session, cause: Cause, email: str) -> User:
     return user
 
 
+@dataclass(frozen=True)
+class Images:
+    """A new logo and a new image of the authorised signatory's signature, when uploaded."""
+
+    logo: PreparedPhoto | None = None
+    signature: PreparedPhoto | None = None
+
+
+def _country_rules(cause: Cause, details: CauseInput, images: Images, errors: dict[str, str]) -> None:
+    """What a country's tax office needs of a charity before its receipts are valid. Canada
+    (CRA, "Issuing complete and accurate donation receipts"): the address as on file with the
+    CRA, receipts in Canadian dollars, and an authorised individual's signature and name."""
+    if details.country != "CA":
+        return
+    if parse_ca_address(details.address) is None:
+        errors["address"] = CA_ADDRESS_HINT
+    if problem := currency_refusal(details.country, details.default_currency):
+        errors["default_currency"] = problem
+    has_signature = images.signature is not None or bool(cause.signature_path)
+    if has_signature and not (details.signatory_name or "").strip():
+        errors["signatory_name"] = "Enter the name of the person whose signature you uploaded."
+
+
 def _apply_cause(
-    session: Session, cause: Cause, details: CauseInput, logo: PreparedPhoto | None, upload_folder: str
+    session: Session, cause: Cause, details: CauseInput, images: Images, upload_folder: str
 ) -> None:
     errors: dict[str, str] = {}
     slug = free_slug(session, Cause, details.slug, cause.id, errors)
@@ -103,6 +132,8 @@ def _apply_cause(
         errors["website"] = "Enter a web address starting with https://."
     units = _impact_units(details.impact_units, errors)
     smallest = _smallest_gift(details, errors)
+    if details.default_currency in SUPPORTED_CURRENCIES and country in COUNTRIES:
+        _country_rules(cause, details, images, errors)
     if errors:
         raise InvalidInput(errors)
     cause.slug = slug
@@ -119,9 +150,12 @@ def _apply_cause(
     cause.impact_units = units
     cause.approves_first_pages = bool(details.approves_first_pages)
     _set_smallest_gift(cause, details.default_currency, smallest)
-    if logo is not None:
+    if images.logo is not None:
         discard_after_commit(session, upload_folder, cause.logo_path)
-        cause.logo_path = logo.store(upload_folder)
+        cause.logo_path = images.logo.store(upload_folder)
+    if images.signature is not None:
+        discard_after_commit(session, upload_folder, cause.signature_path)
+        cause.signature_path = images.signature.store(upload_folder)
 
 
 def _impact_units(lines: list[ImpactUnitInput], errors: dict[str, str]) -> list[ImpactUnit]:

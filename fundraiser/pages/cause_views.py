@@ -57,8 +57,13 @@ def new_cause():
     if form.validate_on_submit():
         with saving(form) as outcome:
             logo = uploaded_photo(form, "logo")
+            signature = uploaded_photo(form, "signature")
             cause = cause_services.create_cause(
-                db.session, _cause_input(form), logo=logo, upload_folder=current_app.config["UPLOAD_FOLDER"]
+                db.session,
+                _cause_input(form),
+                logo=logo,
+                signature=signature,
+                upload_folder=current_app.config["UPLOAD_FOLDER"],
             )
         if outcome.saved:
             flash("Cause created.", "success")
@@ -77,11 +82,13 @@ def edit_cause(slug: str):
     if form.validate_on_submit():
         with saving(form) as outcome:
             logo = uploaded_photo(form, "logo")
+            signature = uploaded_photo(form, "signature")
             cause_services.update_cause(
                 db.session,
                 cause,
                 _cause_input(form),
                 logo=logo,
+                signature=signature,
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
             )
         if outcome.saved:

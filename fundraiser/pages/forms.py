@@ -170,7 +170,8 @@ class CauseForm(PagesForm):
     )
     description = TextAreaField("Short description", validators=[Length(max=5000)])
     logo = FileField("Logo (optional)")
-    signatory_name = StringField("Receipt signatory name", validators=[Length(max=120)])
+    signatory_name = StringField("Authorised signatory's name", validators=[Length(max=120)])
+    signature = FileField("Authorised signatory's signature (image)")
     impact_units = FieldList(FormField(ImpactUnitForm), min_entries=0, max_entries=20)
     smallest_gift = StringField(
         "Smallest gift, in the default currency (optional)", validators=[Length(max=20)]

@@ -6,17 +6,36 @@ Services take the session and plain values, flush, and never commit.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from fundraiser.countries import tax_year_label
+from fundraiser.countries import tax_year_end, tax_year_label
 from fundraiser.models import Cause, Receipt, ReceiptEmailStatus, ReceiptKind
-from fundraiser.receipts.issuing import draw_pdf
+from fundraiser.receipts.issuing import draw_pdf, signed_pdf, void_receipt
 from fundraiser.receipts.numbering import display_number, lock_series, take_number
-from fundraiser.receipts.values import Settings, receipt_header, settings
+from fundraiser.receipts.values import Settings, local_day, receipt_header, settings
+
+SO_FAR_NUMBER = "not a receipt"
+
+
+class TaxYearNotOver(ValueError):
+    """A year-end receipt was asked for before the tax year ended."""
+
+
+def tax_year_is_over(cause: Cause, year: int, now: datetime | None = None) -> bool:
+    """Whether the cause's tax year `year` has ended where the cause is."""
+    return local_day(now or datetime.now(UTC), cause.timezone) >= tax_year_end(cause.country, year)
+
+
+def year_not_over_message(cause: Cause, year: int) -> str:
+    last_day = tax_year_end(cause.country, year) - timedelta(days=1)
+    return (
+        f"The {year} tax year of {cause.name} runs until {last_day.day} {last_day:%B %Y}: "
+        "year-end receipts are issued once it is over."
+    )
 
 
 def annual_gifts(
@@ -42,12 +61,14 @@ def annual_gifts(
 
 
 def annual_receipt(session: Session, cause_id: int, year: int, donor_email: str) -> Receipt | None:
+    """The donor's year-end receipt in force for the year (a replaced one is voided)."""
     return session.scalar(
         select(Receipt).where(
             Receipt.cause_id == cause_id,
             Receipt.kind == ReceiptKind.ANNUAL,
             Receipt.tax_year == year,
             Receipt.donor_email == donor_email.strip().lower(),
+            Receipt.voided_at.is_(None),
         )
     )
 
@@ -94,14 +115,27 @@ def _totals(rows: list[dict[str, Any]], first_currency: str) -> list[dict[str, A
 
 
 def annual_receipt_data(
-    cause: Cause, gifts: list[Receipt], *, year: int, number: str, issued_at: datetime, config: Settings
+    cause: Cause,
+    gifts: list[Receipt],
+    *,
+    year: int,
+    number: str,
+    issued_at: datetime,
+    config: Settings,
+    replaces_number: str | None = None,
+    so_far: bool = False,
 ) -> dict[str, Any]:
     """The plain, JSON-ready values of a year-end receipt over the donor's `gifts` (stored with it)."""
     rows = _gift_rows(gifts)
     totals = _totals(rows, _main_currency(cause, gifts))
     main = totals[0]
     header = receipt_header(
-        cause, ReceiptKind.ANNUAL, number=number, replaces_number=None, issued_at=issued_at, config=config
+        cause,
+        ReceiptKind.ANNUAL,
+        number=number,
+        replaces_number=replaces_number,
+        issued_at=issued_at,
+        config=config,
     )
     return {
         **header,
@@ -115,7 +149,24 @@ def annual_receipt_data(
         "show_advantage": cause.country in ("US", "CA") and any(row["advantage_amount"] for row in rows),
         "gifts": rows,
         "totals": totals,
+        "goods": _goods(gifts),
+        "so_far": so_far,
     }
+
+
+def _goods(gifts: list[Receipt]) -> list[dict[str, Any]]:
+    """What the donor received in the year, gift by gift (IRS: an annual summary describes
+    the goods or services, not only their total value)."""
+    return [
+        {
+            "date": gift.data["gift_date"],
+            "description": gift.data.get("advantage_description", ""),
+            "currency": gift.currency,
+            "amount": gift.data.get("advantage_amount", 0),
+        }
+        for gift in sorted(gifts, key=lambda g: (g.data["gift_date"], g.number))
+        if gift.data.get("advantage_amount")
+    ]
 
 
 def reserve_annual_receipt(
@@ -126,10 +177,14 @@ def reserve_annual_receipt(
     *,
     user_id: int | None = None,
     now: datetime | None = None,
+    replaces: Receipt | None = None,
 ) -> Receipt | None:
     """Number and record the year-end receipt (without its PDF yet). None when it exists
-    already or the donor gave nothing that year. The lock is held only for this short step."""
+    already or the donor gave nothing that year; TaxYearNotOver before the year has ended.
+    The lock is held only for this short step."""
     donor_email = donor_email.strip().lower()
+    if not tax_year_is_over(cause, year, now):
+        raise TaxYearNotOver(year_not_over_message(cause, year))
     if annual_receipt(session, cause.id, year, donor_email) is not None:
         return None
     lock_series(session, cause.id, ReceiptKind.ANNUAL)
@@ -141,7 +196,15 @@ def reserve_annual_receipt(
     now = now or datetime.now(UTC)
     number = take_number(session, cause.id, ReceiptKind.ANNUAL)
     number_text = display_number(cause.slug, ReceiptKind.ANNUAL, number, year)
-    data = annual_receipt_data(cause, gifts, year=year, number=number_text, issued_at=now, config=settings())
+    data = annual_receipt_data(
+        cause,
+        gifts,
+        year=year,
+        number=number_text,
+        issued_at=now,
+        config=settings(),
+        replaces_number=replaces.display_number if replaces is not None else None,
+    )
     receipt = Receipt(
         cause_id=cause.id,
         number=number,
@@ -152,6 +215,7 @@ def reserve_annual_receipt(
         tax_year=year,
         amount=data["amount"],
         currency=data["currency"],
+        replaces_id=replaces.id if replaces is not None else None,
         issued_at=now,
         data=data,
         pdf=None,
@@ -173,10 +237,53 @@ def make_annual_receipt(
     return receipt
 
 
+def so_far_summary_pdf(
+    session: Session, cause: Cause, year: int, donor_email: str, *, user_id: int | None = None
+) -> bytes | None:
+    """A summary of the year's gifts while the tax year runs: drawn on demand, never stored or
+    numbered, and saying it is not a receipt (the year-end receipt comes once the year is over,
+    listing every gift, those made after this summary too)."""
+    gifts = annual_gifts(session, cause.id, year, donor_email, user_id=user_id)
+    if not gifts:
+        return None
+    config = settings()
+    data = annual_receipt_data(
+        cause, gifts, year=year, number=SO_FAR_NUMBER, issued_at=datetime.now(UTC), config=config, so_far=True
+    )
+    return signed_pdf(data, config)
+
+
+def refresh_annual_receipt(
+    session: Session, cause: Cause, year: int, donor_email: str, *, now: datetime | None = None
+) -> Receipt | None:
+    """After a gift of `year` got, lost or changed its receipt: a year-end receipt already
+    issued for the year is voided and replaced by one listing the gifts in force now, so a gift
+    made or receipted after it is never left out. Returns the replacement, or None."""
+    current = annual_receipt(session, cause.id, year, donor_email)
+    if current is None:
+        return None
+    lock_series(session, cause.id, ReceiptKind.ANNUAL)
+    now = now or datetime.now(UTC)
+    void_receipt(session, current, "The year's gifts changed after it was issued; replaced.", now=now)
+    replacement = reserve_annual_receipt(
+        session, cause, year, donor_email, user_id=current.donor_user_id, now=now, replaces=current
+    )
+    if replacement is not None:
+        current.void_reason = (
+            f"The year's gifts changed after it was issued; replaced by {replacement.display_number}."
+        )
+        draw_pdf(replacement, settings())
+        session.flush()
+    return replacement
+
+
 def annual_donors_to_do(session: Session, cause_id: int, year: int) -> list[str]:
     """Donor emails with gifts in the year and no year-end receipt yet."""
     done = select(Receipt.donor_email).where(
-        Receipt.cause_id == cause_id, Receipt.kind == ReceiptKind.ANNUAL, Receipt.tax_year == year
+        Receipt.cause_id == cause_id,
+        Receipt.kind == ReceiptKind.ANNUAL,
+        Receipt.tax_year == year,
+        Receipt.voided_at.is_(None),
     )
     return list(
         session.scalars(

@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 
 from fundraiser.extensions import db
 from fundraiser.models import Cause, Receipt
-from fundraiser.receipts import tasks
+from fundraiser.receipts import annual as annual_module
+from fundraiser.receipts import signing, tasks
 from fundraiser.receipts.annual import annual_donors_to_do, annual_receipts_undrawn, reserve_annual_receipt
 from fundraiser.receipts.emails import receipt_emails_due, send_receipt_email
 from fundraiser.receipts.issuing import donations_owed_a_receipt, draw_pdf
@@ -41,6 +42,8 @@ def annual(cause_slug: str, year: int, workers: int) -> None:
     cause = db.session.scalar(db.select(Cause).where(Cause.slug == cause_slug))
     if cause is None:
         raise click.ClickException(f"No cause with the slug {cause_slug!r}.")
+    if not annual_module.tax_year_is_over(cause, year):
+        raise click.ClickException(annual_module.year_not_over_message(cause, year))
     cause_id, cause_name = cause.id, cause.name
     undrawn = annual_receipts_undrawn(db.session, cause_id, year)
     donors = annual_donors_to_do(db.session, cause_id, year)
@@ -101,6 +104,14 @@ def annual_task(task: tuple) -> int:
     except Exception:
         db.session.rollback()
         raise
+
+
+@receipts_cli.command("dev-certificate")
+def dev_certificate() -> None:
+    """Make the self-signed certificate receipts are signed with when RECEIPT_SIGNING_CERT and
+    RECEIPT_SIGNING_KEY are unset (development only; production refuses to start without them)."""
+    files = signing.signing_files()
+    click.echo(f"Receipts are signed with {files.cert} (key {files.key}).")
 
 
 @receipts_cli.command("retry-emails")

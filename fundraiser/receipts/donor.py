@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from fundraiser.countries import tax_year_end
 from fundraiser.models import Cause, Receipt, ReceiptKind
+from fundraiser.receipts.values import local_day
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class AnnualOffer:
     cause_id: int
     cause_name: str
     tax_year: int
+    year_over: bool = True  # False: only a "so far this year" summary, not a receipt
 
 
 def _donor_filter(email: str, user_id: int):
@@ -62,21 +65,28 @@ def donor_receipts(session: Session, email: str, user_id: int) -> list[DonorRece
 def annual_offers(session: Session, email: str, user_id: int) -> list[AnnualOffer]:
     """(cause, tax year) pairs where the donor has gifts but no year-end receipt yet."""
     rows = session.execute(
-        select(Receipt.cause_id, Cause.name, Receipt.gift_tax_year)
+        select(Receipt.cause_id, Cause.name, Receipt.gift_tax_year, Cause.country, Cause.timezone)
         .join(Cause, Cause.id == Receipt.cause_id)
         .where(_donor_filter(email, user_id), Receipt.kind == ReceiptKind.SINGLE, Receipt.voided_at.is_(None))
-        .group_by(Receipt.cause_id, Cause.name, Receipt.gift_tax_year)
+        .group_by(Receipt.cause_id, Cause.name, Receipt.gift_tax_year, Cause.country, Cause.timezone)
         .order_by(Receipt.gift_tax_year.desc(), Cause.name)
     )
     made = {
         (cause_id, year)
         for cause_id, year in session.execute(
             select(Receipt.cause_id, Receipt.tax_year).where(
-                Receipt.kind == ReceiptKind.ANNUAL, Receipt.donor_email == email.strip().lower()
+                Receipt.kind == ReceiptKind.ANNUAL,
+                Receipt.donor_email == email.strip().lower(),
+                Receipt.voided_at.is_(None),
             )
         )
     }
-    return [AnnualOffer(c, name, year) for c, name, year in rows if (c, year) not in made]
+    today = datetime.now(UTC)
+    return [
+        AnnualOffer(c, name, year, local_day(today, zone) >= tax_year_end(country, year))
+        for c, name, year, country, zone in rows
+        if (c, year) not in made
+    ]
 
 
 def donor_may_have_annual(session: Session, email: str, user_id: int, cause_id: int, year: int) -> bool:

@@ -38,6 +38,66 @@ def receipt_mail(receipt: Receipt, link: str) -> Mail:
     )
 
 
+def void_notice_mail(voided: Receipt, replacement: Receipt | None, link: str | None) -> Mail:
+    """The email telling the donor a receipt is void (a refund), with its replacement attached."""
+    shown = present(voided.data)
+    values = {
+        "r": shown,
+        "void_reason": voided.void_reason,
+        "replacement": present(replacement.data) if replacement is not None else None,
+        "link": link,
+        "link_days": current_app.config["RECEIPT_LINK_DAYS"],
+        "platform_name": current_app.config["PLATFORM_NAME"],
+    }
+    attachments = (
+        [Attachment(filename=pdf_filename(replacement), content=replacement.pdf)] if replacement else []
+    )
+    return Mail(
+        to=voided.donor_email,
+        subject=f"Your receipt {voided.display_number} from {shown['charity']['name']} is void",
+        text=render_template("receipts/void_notice.txt", **values),
+        html=render_template("receipts/void_notice.html", **values),
+        attachments=attachments,
+    )
+
+
+def send_void_notice(session: Session, voided_id: int, replacement_id: int | None) -> bool:
+    """Tell the donor their receipt is void; the replacement (if any) goes with it and counts
+    as emailed. Returns whether it was delivered; a failure leaves the replacement's email
+    failed, so `flask receipts retry-emails` sends it later."""
+    voided = session.get(Receipt, voided_id)
+    replacement = (
+        session.scalar(select(Receipt).options(undefer(Receipt.pdf)).where(Receipt.id == replacement_id))
+        if replacement_id is not None
+        else None
+    )
+    if voided is None or voided.voided_at is None:
+        return True
+    if replacement is not None and replacement.email_status in (
+        ReceiptEmailStatus.SENT,
+        ReceiptEmailStatus.NOT_NEEDED,
+    ):
+        return True
+    link = download_url(replacement.id) if replacement is not None else None
+    try:
+        send(void_notice_mail(voided, replacement, link))
+    except (OSError, smtplib.SMTPException) as error:
+        if replacement is not None:
+            replacement.email_attempts += 1
+            replacement.email_status = ReceiptEmailStatus.FAILED
+            replacement.email_error = f"{type(error).__name__}: {error}"[:1000]
+            replacement.email_next_attempt_at = datetime.now(UTC) + email_backoff(replacement.email_attempts)
+            session.flush()
+        return False
+    if replacement is not None:
+        replacement.email_attempts += 1
+        replacement.email_status = ReceiptEmailStatus.SENT
+        replacement.email_error = ""
+        replacement.email_next_attempt_at = None
+        session.flush()
+    return True
+
+
 def email_backoff(attempts: int) -> timedelta:
     """5 min, 15 min, 45 min, ... capped at a day."""
     return timedelta(minutes=min(5 * 3 ** max(attempts - 1, 0), 24 * 60))

@@ -25,6 +25,7 @@ from fundraiser.models import (
 )
 from fundraiser.receipts.numbering import display_number, lock_series, take_number
 from fundraiser.receipts.render import renderer, void_stamp
+from fundraiser.receipts.signing import certify, signing_files
 from fundraiser.receipts.values import (
     Settings,
     local_day,
@@ -35,9 +36,21 @@ from fundraiser.receipts.values import (
 )
 
 
+def signed_pdf(data: dict, config: Settings, *, void: dict[str, str] | None = None) -> bytes:
+    """The receipt drawn from its plain values as PDF/A, certified against any change."""
+    pdf = renderer(config.upload_folder).pdf(data, void=void)
+    return certify(
+        pdf,
+        signing_files(),
+        signed_for=data["charity"]["legal_name"],
+        location=data.get("place_of_issue", ""),
+    )
+
+
 def draw_pdf(receipt: Receipt, config: Settings) -> None:
-    """Render the receipt's stored values into its PDF bytes and fingerprint."""
-    pdf = renderer(config.upload_folder).pdf(receipt.data)
+    """Render the receipt's stored values into its signed PDF bytes and fingerprint: the
+    charity's exact copy, served unchanged."""
+    pdf = signed_pdf(receipt.data, config)
     receipt.pdf = pdf
     receipt.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
 
@@ -82,7 +95,7 @@ def issue_receipt(session: Session, donation_id: int, *, now: datetime | None = 
     refusal = session.scalar(select(ReceiptRefusal).where(ReceiptRefusal.donation_id == donation_id))
     if refusal is not None:
         session.delete(refusal)
-    return _issue_single(session, cause, donation, amount, replaces=None, now=now)
+    return issue_single(session, cause, donation, amount, replaces=None, now=now)
 
 
 def donations_owed_a_receipt(session: Session, since: datetime) -> list[int]:
@@ -115,7 +128,7 @@ def record_refusal(session: Session, donation: Donation, reason: str) -> None:
     session.flush()
 
 
-def _issue_single(
+def issue_single(
     session: Session,
     cause: Cause,
     donation: Donation,
@@ -175,7 +188,7 @@ def apply_refund(session: Session, donation_id: int, *, now: datetime | None = N
     if kept == 0:
         void_receipt(session, current, "The donation was refunded in full.", now=now)
         return None
-    replacement = _issue_single(session, cause, donation, kept, replaces=current, now=now)
+    replacement = issue_single(session, cause, donation, kept, replaces=current, now=now)
     void_receipt(
         session,
         current,
@@ -200,4 +213,4 @@ def void_copy_pdf(receipt: Receipt) -> bytes:
     """The voided receipt drawn again from its stored values with a VOID stamp."""
     config = settings()
     stamp = void_stamp(receipt.voided_at, receipt.void_reason, receipt.data["locale"])
-    return renderer(config.upload_folder).pdf(receipt.data, void=stamp)
+    return signed_pdf(receipt.data, config, void=stamp)

@@ -33,8 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
 PLACEHOLDER_LOGO = "static:img/receipt-logo-placeholder.jpg"
-DEFAULT_SIGNATURE = "static:img/receipt-signature.jpg"
 FONT_STACK = '"Liberation Sans", "DejaVu Sans", sans-serif'
+# Archival PDF (ISO 19005-3, level B): fonts embedded, colours defined, nothing fetched later.
+PDF_VARIANT = "pdf/a-3b"
 
 
 class LocalFileFetcher(URLFetcher):
@@ -86,15 +87,21 @@ class ReceiptRenderer:
             )
         return self._stylesheets[page_size]
 
-    def image_url(self, reference: str | None, fallback: str) -> str:
-        """'static:img/x.png' or 'upload:logos/x.png' to a file:// URL the fetcher accepts."""
-        reference = reference or fallback
+    def image_url(self, reference: str | None, fallback: str | None) -> str | None:
+        """'static:img/x.png' or 'upload:logos/x.png' to a file:// URL the fetcher accepts;
+        the fallback's when the file is missing (None without a fallback)."""
+        path = self.image_path(reference)
+        if path is None and fallback is not None:
+            path = self.image_path(fallback)
+        return path.as_uri() if path is not None else None
+
+    def image_path(self, reference: str | None) -> Path | None:
+        if not reference:
+            return None
         area, _, relative = reference.partition(":")
-        base = STATIC if area == "static" else self.upload_folder
+        base = (STATIC if area == "static" else self.upload_folder).resolve()
         path = (base / relative).resolve()
-        if not path.is_relative_to(base.resolve()) or not path.is_file():
-            path = (STATIC / fallback.partition(":")[2]).resolve()
-        return path.as_uri()
+        return path if path.is_relative_to(base) and path.is_file() else None
 
     def html(self, data: dict[str, Any], *, void: dict[str, str] | None = None) -> str:
         template = self.jinja.get_template(f"receipts/pdf/{data['kind']}.html")
@@ -112,6 +119,7 @@ class ReceiptRenderer:
                 stylesheets=[self.stylesheet(page_size)],
                 font_config=self.font_config,
                 cache=self.image_cache,
+                pdf_variant=PDF_VARIANT,
             )
 
     def minimal_pdf(self) -> bytes:
@@ -120,11 +128,13 @@ class ReceiptRenderer:
         with self._lock:
             return HTML(string=html, url_fetcher=self.fetcher).write_pdf(font_config=self.font_config)
 
-    def _images(self, data: dict[str, Any]) -> dict[str, str]:
+    def _images(self, data: dict[str, Any]) -> dict[str, str | None]:
         charity = data["charity"]
         return {
             "logo_url": self.image_url(charity.get("logo"), PLACEHOLDER_LOGO),
-            "signature_url": self.image_url(charity.get("signature"), DEFAULT_SIGNATURE),
+            # The charity's own signatory's image, never a stock one (CRA: an authorised
+            # individual's signature); receipts that need one are refused without it.
+            "signature_url": self.image_url(charity.get("signature"), None),
         }
 
     def warm(self) -> None:
@@ -195,6 +205,14 @@ def present(data: dict[str, Any]) -> dict[str, Any]:
     shown["totals"] = [
         {**total, **_money_texts(total, total["currency"], locale)} for total in data.get("totals", [])
     ]
+    shown["goods"] = [
+        {**item, "date_text": _day(item["date"], locale), **_money_texts(item, item["currency"], locale)}
+        for item in data.get("goods", [])
+    ]
+    if data.get("so_far"):
+        shown["title"] = f"Summary of your gifts so far in {data['tax_year']}"
+        shown["subtitle"] = "Not a receipt: your year-end receipt is issued once the tax year is over"
+        shown["number_label"] = "Statement"
     if data.get("gift_aid"):
         shown["gift_aid"] = {
             **data["gift_aid"],

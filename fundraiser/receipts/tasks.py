@@ -17,10 +17,11 @@ from sqlalchemy import select
 
 from fundraiser.extensions import db
 from fundraiser.jobs import enqueue
-from fundraiser.models import OwedWorkKind, Receipt
+from fundraiser.models import Cause, OwedWorkKind, Receipt
 from fundraiser.models.columns import utcnow
-from fundraiser.receipts.emails import send_receipt_email
-from fundraiser.receipts.issuing import apply_refund, current_receipt, issue_receipt
+from fundraiser.receipts.annual import refresh_annual_receipt
+from fundraiser.receipts.emails import send_receipt_email, send_void_notice
+from fundraiser.receipts.issuing import apply_refund, current_receipt, issue_receipt, receipts_of_donation
 from fundraiser.receipts.owed import owe, owed_before, settle
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def issue_receipt_for_donation(donation_id: int) -> None:
         receipt = issue_receipt(db.session, donation_id)
         if receipt is not None:
             owe(db.session, OwedWorkKind.EMAIL, donation_id)
+            refresh_year_end(receipt)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -49,19 +51,48 @@ def issue_receipt_for_donation(donation_id: int) -> None:
 
 
 def receipt_after_refund(donation_id: int) -> None:
-    """Void the receipt after a full refund; void and replace it after a partial one.
-    Disputes never come here: a dispute leaves the receipt as it is."""
+    """Void the receipt after a full refund; void and replace it after a partial one, and
+    tell the donor (the notice carries the replacement). Disputes never come here: a dispute
+    leaves the receipt as it is."""
     try:
         settle(db.session, OwedWorkKind.CORRECTION, donation_id)
+        before = {r.id for r in receipts_of_donation(db.session, donation_id) if r.voided_at is None}
         replacement = apply_refund(db.session, donation_id)
+        voided = [r for r in receipts_of_donation(db.session, donation_id) if r.id in before and r.voided_at]
         if replacement is not None:
             owe(db.session, OwedWorkKind.EMAIL, donation_id)
+        if voided:
+            refresh_year_end(voided[-1])
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    if replacement is not None:
-        enqueue(email_receipt, replacement.id)
+    for receipt in voided:
+        enqueue(tell_donor_receipt_void, receipt.id, replacement.id if replacement is not None else None)
+
+
+def refresh_year_end(changed: Receipt) -> None:
+    """A year-end receipt already issued for the gift's year lists it as it now is."""
+    if changed.gift_tax_year is not None:
+        cause = db.session.get(Cause, changed.cause_id)
+        refresh_annual_receipt(db.session, cause, changed.gift_tax_year, changed.donor_email)
+
+
+def tell_donor_receipt_void(voided_id: int, replacement_id: int | None) -> None:
+    """Email the donor that a refunded gift's receipt is void, with its replacement if any
+    (CRA, "Returning a gift": the original receipt is cancelled). The notice is the
+    replacement's email, so it settles the email the replacement owes."""
+    replacement = db.session.get(Receipt, replacement_id) if replacement_id is not None else None
+    try:
+        if replacement is not None and replacement.donation_id is not None and replacement.voided_at is None:
+            settle(db.session, OwedWorkKind.EMAIL, replacement.donation_id)
+        delivered = send_void_notice(db.session, voided_id, replacement_id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if not delivered and current_app.config.get("REDIS_URL"):
+        raise ReceiptEmailFailed(f"Receipt {voided_id}: void notice not delivered; RQ will retry")
 
 
 def email_receipt(receipt_id: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,11 +13,23 @@ from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.orm import object_session
 
-from fundraiser.countries import COUNTRIES
+from fundraiser.countries import CA_PROVINCES, COUNTRIES, parse_ca_address
 from fundraiser.donations.giftaid import EXCLUSION_REASONS, claimable_amount, exclusion_code
 from fundraiser.models import Cause, Dispute, Donation, ReceiptKind
+from fundraiser.receipts.advantage import ca_counted_advantage, ca_refusal, us_needs_quid_pro_quo_statement
 
-CA_ADDRESS_MISSING = "Canadian official receipts need the donor's full address; this donation has none."
+CA_ADDRESS_MISSING = (
+    "Canadian official receipts need the donor's full address (with province or territory and "
+    "postal code); this donation has none."
+)
+CA_NOT_CAD = "Canadian official receipts are in Canadian dollars; this gift was not made in CAD."
+CA_CHARITY_ADDRESS_MISSING = (
+    "The charity's address (street, city, province or territory, postal code) is not on file."
+)
+CA_NO_SIGNATORY = (
+    "The charity has not yet uploaded its authorised signatory's name and signature, which "
+    "every official receipt must carry."
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,9 @@ def local_day(moment: datetime, timezone: str) -> date:
 def place_of_issue(address: str) -> str:
     """The charity's locality from its registered address: '88 Maple Ave, Toronto, ON M5V 2T6,
     Canada' -> 'Toronto, ON'."""
+    canadian = parse_ca_address(address)
+    if canadian is not None:
+        return canadian.locality
     parts = [part.strip() for part in address.split(",") if part.strip()]
     if len(parts) < 3:
         return parts[0] if parts else ""
@@ -56,6 +72,7 @@ def charity_values(cause: Cause) -> dict[str, Any]:
         "legal_name": cause.legal_name,
         "registration_number": cause.registration_number,
         "address": cause.address,
+        "address_lines": charity_address_lines(cause),
         "website": cause.website,
         "signatory_name": cause.signatory_name,
         "logo": f"upload:{cause.logo_path}" if cause.logo_path else None,
@@ -63,9 +80,22 @@ def charity_values(cause: Cause) -> dict[str, Any]:
     }
 
 
+def charity_address_lines(cause: Cause) -> list[str]:
+    """The charity's address as its country writes one: a Canadian one on Canada Post's lines."""
+    canadian = parse_ca_address(cause.address) if cause.country == "CA" else None
+    if canadian is not None:
+        return canadian.lines
+    return [line.strip() for line in (cause.address or "").splitlines() if line.strip()]
+
+
 def donor_values(donation: Donation) -> dict[str, Any]:
     declaration = donation.gift_aid_declaration
-    if donation.address_line1:
+    if donation.address_line1 and donation.address_country == "CA":
+        lines = [
+            donation.address_line1,
+            f"{donation.address_city} {donation.address_region}  {donation.address_postcode}",
+        ]
+    elif donation.address_line1:
         lines = [
             donation.address_line1,
             " ".join(p for p in (donation.address_city, donation.address_postcode) if p),
@@ -84,12 +114,34 @@ def donor_values(donation: Donation) -> dict[str, Any]:
 
 
 def refusal_reason(cause: Cause, donation: Donation) -> str:
-    """Why this donation cannot have a receipt, or '' when it can."""
-    if cause.country == "CA" and not (
-        donation.address_line1 and donation.address_city and donation.address_postcode
+    """Why this donation cannot have a receipt, or '' when it can (CRA: a receipt missing any
+    required field is not an official receipt, so none is issued)."""
+    if cause.country != "CA":
+        return ""
+    if donation.currency != "CAD":
+        return CA_NOT_CAD
+    if not (donation.address_line1 and donation.address_city and donation.address_postcode) or (
+        donation.address_country == "CA" and donation.address_region not in CA_PROVINCES
     ):
         return CA_ADDRESS_MISSING
-    return ""
+    if parse_ca_address(cause.address) is None:
+        return CA_CHARITY_ADDRESS_MISSING
+    if not cause.signatory_name.strip() or not signature_on_file(cause):
+        return CA_NO_SIGNATORY
+    return ca_refusal(
+        receipted_amount(donation),
+        donation.advantage_amount,
+        intent_to_give_shown=donation.intent_to_give_shown,
+    )
+
+
+def signature_on_file(cause: Cause) -> bool:
+    """The cause's uploaded signature image is where its receipts will read it."""
+    if not cause.signature_path:
+        return False
+    folder = Path(settings().upload_folder).resolve()
+    path = (folder / cause.signature_path).resolve()
+    return path.is_relative_to(folder) and path.is_file()
 
 
 def gift_aid_exclusion(donation: Donation) -> str:
@@ -188,6 +240,8 @@ def single_receipt_data(
 ) -> dict[str, Any]:
     """The plain, JSON-ready values of one donation's receipt (stored with it)."""
     advantage = min(donation.advantage_amount or 0, amount)
+    if cause.country == "CA":
+        advantage = ca_counted_advantage(amount, advantage)
     page = donation.page
     header = receipt_header(
         cause,
@@ -206,6 +260,7 @@ def single_receipt_data(
         "advantage_amount": advantage,
         "advantage_description": donation.advantage_description if advantage else "",
         "eligible_amount": amount - advantage,
+        "quid_pro_quo": us_needs_quid_pro_quo_statement(amount, advantage),
         "gift_aid": gift_aid_values(cause, donation),
         "page_title": page.title if page is not None else "",
         "event_name": page.event.name if page is not None and page.event is not None else "",

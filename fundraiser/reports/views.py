@@ -26,6 +26,7 @@ from fundraiser.models import Cause, DonationStatus, ReportJobStatus, ReportKind
 from fundraiser.pages.lookups import find_cause
 from fundraiser.params import int_arg
 from fundraiser.permissions import can_admin_cause_of, or_404, signed_in_user
+from fundraiser.receipts import returns
 from fundraiser.receipts.emails import failed_receipt_emails
 from fundraiser.receipts.links import download_token
 from fundraiser.reports import claim_files, pdf, tasks
@@ -78,6 +79,9 @@ def dashboard(slug: str) -> ResponseReturnValue:
         report=report,
         params=period.as_params(),
         failed_emails=failed_receipt_emails(db.session, cause.id),
+        returned_gifts=returns.returned_gifts_to_report(db.session, cause),
+        what_to_file=returns.WHAT_TO_FILE,
+        receipts_on_hold=returns.receipts_on_hold(db.session, cause.id),
         jobs=[tasks.job_values(job) for job in tasks.recent_jobs(db.session, cause.id)],
     )
 
@@ -136,6 +140,7 @@ def _donation_row(row) -> dict:
         else None
     )
     values["refund_url"] = url_for("refunds.refund", public_id=row.public_id)
+    values["advantage_url"] = url_for("receipts.record_advantage", public_id=row.public_id)
     values["refundable"] = (
         row.status == DonationStatus.PAID and row.refunded_amount < row.amount + row.fee_cover_amount
     )

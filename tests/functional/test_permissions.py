@@ -241,6 +241,33 @@ CASES = [
         missing="/causes/no-such-cause/edit",
     ),
     Case(
+        "pages.benefits",
+        "GET",
+        "/causes/{w.ids[cause]}/benefits",
+        {"anonymous": SIGNIN, "owner": 403, "other_charity_admin": 403, "charity_admin": OK},
+        missing="/causes/no-such-cause/benefits",
+    ),
+    Case(
+        "pages.benefits",
+        "POST",
+        "/causes/{w.ids[cause]}/benefits",
+        {"anonymous": SIGNIN, "owner": 403, "other_charity_admin": 403, "charity_admin": OK},
+        data={
+            "description": "Dinner entry",
+            "fair_market_value": "40",
+            "min_gift_amount": "100",
+            "event_id": "",
+        },
+        missing="/causes/no-such-cause/benefits",
+    ),
+    Case(
+        "pages.withdraw_benefit_offer",
+        "POST",
+        "/causes/{w.ids[cause]}/benefits/{w.ids[benefit]}/withdraw",
+        {"anonymous": SIGNIN, "owner": 403, "other_charity_admin": 403, "charity_admin": OK},
+        missing="/causes/{w.ids[cause]}/benefits/999999/withdraw",
+    ),
+    Case(
         "pages.add_cause_admin",
         "POST",
         "/causes/{w.ids[cause]}/admins",
@@ -438,6 +465,21 @@ CASES = [
         missing="/donations/" + "0" * 32 + "/pay",
     ),
     # Refunds: the cause's charity admins only
+    Case(
+        "receipts.record_advantage",
+        "GET",
+        "/donations/{w.donation.public_id}/advantage",
+        {"anonymous": SIGNIN, "owner": 403, "donor": 403, "other_charity_admin": 403, "charity_admin": OK},
+        missing="/donations/" + "0" * 32 + "/advantage",
+    ),
+    Case(
+        "receipts.record_advantage",
+        "POST",
+        "/donations/{w.donation.public_id}/advantage",
+        {"anonymous": SIGNIN, "owner": 403, "donor": 403, "other_charity_admin": 403, "charity_admin": OK},
+        data={"description": "Race T-shirt", "amount": "8"},
+        missing="/donations/" + "0" * 32 + "/advantage",
+    ),
     Case(
         "refunds.refund",
         "GET",

@@ -55,6 +55,8 @@ def test_a_production_app_sends_the_session_cookie_secure_only(app_with, factori
         PUBLIC_URL="https://localhost",
         MAIL_SERVER="127.0.0.1",
         REDIS_URL="redis://127.0.0.1:9/0",
+        RECEIPT_SIGNING_CERT="/etc/receipts/cert.pem",
+        RECEIPT_SIGNING_KEY="/etc/receipts/key.pem",
         TESTING=True,
     )
     user = factories.user()
@@ -128,3 +130,12 @@ def test_production_refuses_to_start_on_the_development_secret_however_it_is_cho
         app_with(ProductionConfig, SECRET_KEY=Config.SECRET_KEY_DEFAULT, TESTING=True)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         app_with(ProductionConfig, SECRET_KEY="", TESTING=True)
+
+
+def test_production_refuses_to_start_without_a_receipt_signing_certificate(app_with):
+    """CRA, "Computer-generated receipts": emailed receipts must be non-alterable; production
+    certifies them with its own certificate, never the self-signed development one."""
+    import pytest
+
+    with pytest.raises(RuntimeError, match="RECEIPT_SIGNING_CERT"):
+        app_with(ProductionConfig, SECRET_KEY="a-production-secret", TESTING=True)

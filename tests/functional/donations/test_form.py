@@ -214,6 +214,7 @@ def test_canadian_postal_codes_are_checked(factories, session, donate_form):
         donate_form(page).post(
             address_line1="88 Maple Avenue",
             address_city="Toronto",
+            address_region="ON",
             address_postcode="90210",
             address_country="CA",
         )

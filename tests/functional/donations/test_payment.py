@@ -133,6 +133,7 @@ def test_canadian_gifts_keep_the_donor_address(factories, session, donate_form, 
     response = donate_form(page).post(
         address_line1="88 Maple Avenue",
         address_city="Toronto",
+        address_region="ON",
         address_postcode="m5v2t6",
         address_country="CA",
     )
@@ -142,11 +143,13 @@ def test_canadian_gifts_keep_the_donor_address(factories, session, donate_form, 
     assert (
         donation.address_line1,
         donation.address_city,
+        donation.address_region,
         donation.address_postcode,
         donation.address_country,
     ) == (
         "88 Maple Avenue",
         "Toronto",
+        "ON",
         "M5V 2T6",
         "CA",
     )

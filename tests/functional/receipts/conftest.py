@@ -36,6 +36,7 @@ def make_paid_donation(page: PledgePage, *, gift_aid: bool = False, **fields) ->
         donor_email="alex@example.test",
         address_line1="5 Birch Road",
         address_city="Toronto",
+        address_region="ON",
         address_postcode="M4B 1B3",
         address_country="CA",
     )

@@ -11,16 +11,17 @@ from fundraiser.receipts import annual, issuing, numbering
 
 
 def make_year(factories, paid_donation, session, country: str = "US"):
-    """Two donors with two gifts each in 2026, and one gift in 2025 that must not count."""
+    """Two donors with two gifts each in 2025, and one gift in 2024 that must not count."""
     cause = factories.cause(country, slug="hill-runners")
     page = factories.page(cause=cause)
+    may = datetime(2025, 5, 14, 15, 30, tzinfo=UTC)
     donations = [
-        paid_donation(page, donor_email="ann@example.test", donor_name="Ann Bell", amount=1000),
-        paid_donation(page, donor_email="ann@example.test", donor_name="Ann Bell", amount=2000),
-        paid_donation(page, donor_email="bo@example.test", donor_name="Bo Chan", amount=500),
-        paid_donation(page, donor_email="bo@example.test", donor_name="Bo Chan", amount=700),
+        paid_donation(page, donor_email="ann@example.test", donor_name="Ann Bell", amount=1000, paid_at=may),
+        paid_donation(page, donor_email="ann@example.test", donor_name="Ann Bell", amount=2000, paid_at=may),
+        paid_donation(page, donor_email="bo@example.test", donor_name="Bo Chan", amount=500, paid_at=may),
+        paid_donation(page, donor_email="bo@example.test", donor_name="Bo Chan", amount=700, paid_at=may),
         paid_donation(
-            page, donor_email="ann@example.test", amount=9900, paid_at=datetime(2025, 12, 30, tzinfo=UTC)
+            page, donor_email="ann@example.test", amount=9900, paid_at=datetime(2024, 12, 30, tzinfo=UTC)
         ),
     ]
     session.commit()
@@ -41,8 +42,8 @@ def test_annual_command_twice_makes_each_donors_receipt_once(
     cause = make_year(factories, paid_donation, session)
     runner = app.test_cli_runner()
 
-    first = runner.invoke(args=["receipts", "annual", "--cause", "hill-runners", "--year", "2026"])
-    second = runner.invoke(args=["receipts", "annual", "--cause", "hill-runners", "--year", "2026"])
+    first = runner.invoke(args=["receipts", "annual", "--cause", "hill-runners", "--year", "2025"])
+    second = runner.invoke(args=["receipts", "annual", "--cause", "hill-runners", "--year", "2025"])
 
     assert first.exit_code == 0, first.output
     assert "2 year-end receipts made" in first.output
@@ -55,10 +56,10 @@ def test_annual_command_twice_makes_each_donors_receipt_once(
     text = read_pdf(made[0].pdf)
     ann_gifts = session.scalars(
         select(Receipt.display_number).where(
-            Receipt.kind == "single", Receipt.donor_email == "ann@example.test", Receipt.gift_tax_year == 2026
+            Receipt.kind == "single", Receipt.donor_email == "ann@example.test", Receipt.gift_tax_year == 2025
         )
     ).all()
-    assert "Year-end donation receipt" in text and "HR-Y2026-00001" in text
+    assert "Year-end donation receipt" in text and "HR-Y2025-00001" in text
     assert all(number in text for number in ann_gifts)
     assert "$30.00" in text and "$99.00" not in text
     assert "No goods or services were provided in exchange for these contributions." in text
@@ -70,11 +71,11 @@ def test_a_stopped_run_is_resumed_without_duplicates_using_two_workers(
 ):
     cause = make_year(factories, paid_donation, session, country="CA")
     # A run stopped after numbering Ann's receipt but before drawing it.
-    annual.reserve_annual_receipt(session, cause, 2026, "ann@example.test")
+    annual.reserve_annual_receipt(session, cause, 2025, "ann@example.test")
     session.commit()
 
     result = app.test_cli_runner().invoke(
-        args=["receipts", "annual", "--cause", "hill-runners", "--year", "2026", "--workers", "2"]
+        args=["receipts", "annual", "--cause", "hill-runners", "--year", "2025", "--workers", "2"]
     )
 
     assert result.exit_code == 0, result.output
@@ -91,6 +92,6 @@ def test_a_stopped_run_is_resumed_without_duplicates_using_two_workers(
 
 
 def test_unknown_cause_is_an_error(app):
-    result = app.test_cli_runner().invoke(args=["receipts", "annual", "--cause", "nope", "--year", "2026"])
+    result = app.test_cli_runner().invoke(args=["receipts", "annual", "--cause", "nope", "--year", "2025"])
     assert result.exit_code != 0
     assert "No cause with the slug 'nope'" in result.output

@@ -62,8 +62,11 @@ def test_my_receipts_lists_only_the_signed_in_donors_and_makes_a_year_end_receip
     donor = factories.user(email="kim@example.test", email_confirmed_at=datetime.now(UTC))
     cause = factories.cause("GB", name="Leeds Kitchen")
     page = factories.page(cause=cause)
-    mine = issued(session, paid_donation(page, donor_email="Kim@Example.test", donor_name="Kim Lee"))
-    theirs = issued(session, paid_donation(page, donor_email="other@example.test"))
+    may = datetime(2025, 5, 14, 15, 30, tzinfo=UTC)  # the UK tax year 2025-26, over since 6 April 2026
+    mine = issued(
+        session, paid_donation(page, donor_email="Kim@Example.test", donor_name="Kim Lee", paid_at=may)
+    )
+    theirs = issued(session, paid_donation(page, donor_email="other@example.test", paid_at=may))
 
     client = signed_in(donor)
     listing = client.get("/me/receipts").get_data(as_text=True)
@@ -75,12 +78,12 @@ def test_my_receipts_lists_only_the_signed_in_donors_and_makes_a_year_end_receip
     assert client.get(link).data == mine.pdf
 
     assert (
-        client.post("/me/receipts/annual", data={"cause_id": cause.id, "tax_year": 2025}).status_code == 404
+        client.post("/me/receipts/annual", data={"cause_id": cause.id, "tax_year": 2024}).status_code == 404
     )
-    made = client.post("/me/receipts/annual", data={"cause_id": cause.id, "tax_year": 2026})
+    made = client.post("/me/receipts/annual", data={"cause_id": cause.id, "tax_year": 2025})
     assert made.status_code == 302
     annual = session.scalars(select(Receipt).where(Receipt.kind == "annual")).one()
-    assert (annual.donor_email, annual.amount, annual.tax_year) == ("kim@example.test", 2500, 2026)
+    assert (annual.donor_email, annual.amount, annual.tax_year) == ("kim@example.test", 2500, 2025)
     text = read_pdf(annual.pdf)
     assert "Year-end statement of gifts" in text
     assert mine.display_number in text and theirs.display_number not in text

@@ -43,7 +43,7 @@ def test_partial_refund_voids_the_receipt_and_issues_a_replacement_for_the_amoun
     assert (new.number, new.amount, new.replaces_id, new.voided_at) == (2, 3000, old.id, None)
     text = read_pdf(new.pdf)
     assert "Receipt number RC-000002" in text
-    assert "This receipt replaces receipt RC-000001, which has been voided." in text
+    assert "This receipt cancels and replaces receipt No. RC-000001, which has been voided." in text
     assert "$30.00" in text
 
     void_copy = client.get(links.download_url(old.id).removeprefix("http://127.0.0.1:5000"))
