@@ -19,7 +19,13 @@ from config import TestConfig, database_url
 from fundraiser import create_app
 from fundraiser.extensions import db
 
-pytest_plugins = ["tests.factories", "tests.smtp", "tests.browser_fixtures", "tests.stripe_fixtures"]
+pytest_plugins = [
+    "tests.factories",
+    "tests.smtp",
+    "tests.browser_fixtures",
+    "tests.stripe_fixtures",
+    "tests.connect_fixtures",
+]
 
 
 @pytest.fixture(scope="session")
