@@ -29,6 +29,14 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+PAYMENTS_MODES = ("single", "connect")
+
+
+def check_payments_mode(settings: Mapping[str, Any]) -> None:
+    if settings.get("PAYMENTS_MODE", "single") not in PAYMENTS_MODES:
+        raise RuntimeError(f"PAYMENTS_MODE must be one of {', '.join(PAYMENTS_MODES)}")
+
+
 class Config:
     SECRET_KEY_DEFAULT = "dev-only-not-a-secret"
     SECRET_KEY = os.environ.get("SECRET_KEY", SECRET_KEY_DEFAULT)
@@ -71,6 +79,9 @@ class Config:
     # Unset (None) means "the stand-in whenever STRIPE_API_BASE is set".
     STRIPE_STAND_IN = env_bool("STRIPE_STAND_IN") if "STRIPE_STAND_IN" in os.environ else None
     STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+    # single: the installation's own Stripe account takes every gift; connect: each cause's
+    # connected Stripe account does (direct charges, Stripe Connect).
+    PAYMENTS_MODE = os.environ.get("PAYMENTS_MODE", "single")
     DONATION_RATE_LIMIT = os.environ.get("DONATION_RATE_LIMIT", "10/minute;50/hour")
     DONATION_PAGE_RATE_LIMIT = os.environ.get("DONATION_PAGE_RATE_LIMIT", "60/minute")
     SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10/minute")
@@ -85,6 +96,7 @@ class Config:
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
         """Refuse to start on settings this kind of installation must not run with."""
+        check_payments_mode(settings)
 
 
 class DevelopmentConfig(Config):
@@ -108,6 +120,7 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
         """Production refuses to start on the development secret."""
+        check_payments_mode(settings)
         if settings.get("SECRET_KEY") in (None, "", Config.SECRET_KEY_DEFAULT):
             raise RuntimeError("SECRET_KEY must be set in production")
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import hashlib
 import hmac
 import html
@@ -96,6 +97,18 @@ def nested(pairs: list[tuple[str, str]]) -> dict[str, Any]:
             else:
                 target = target.setdefault(part, {})
     return result
+
+
+def secret_key_used(request: web.Request) -> bool:
+    """Whether the request is the platform's server speaking (secret key, as a bearer token or
+    as basic auth's user), rather than Stripe.js with a publishable key."""
+    kind, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if kind == "Basic":
+        try:
+            credentials = base64.b64decode(credentials).decode().partition(":")[0]
+        except (ValueError, UnicodeDecodeError):
+            return False
+    return credentials.startswith(("sk_", "rk_"))
 
 
 def truthy(value: Any) -> bool:
@@ -372,9 +385,7 @@ class ConnectStandIn:
 
     async def forward(self, request: web.Request) -> web.StreamResponse:
         path = request.path
-        if not path.startswith("/v1/") or not request.headers.get("Authorization", "").startswith(
-            "Bearer sk_"
-        ):
+        if not path.startswith("/v1/") or not secret_key_used(request):
             return await self._proxy(request, await request.read())
         account = request.headers.get("Stripe-Account") or None
         if account and account not in self.accounts:

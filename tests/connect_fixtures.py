@@ -3,6 +3,8 @@ session's localstripe, over HTTP.
 
 Fixtures:
 - `connect_stand_in_server`: starts the stand-in once per run; its address.
+- `assert_money_adds_up_per_account(session, stand_in)`: the money invariant per connected
+  account (see below), beside tests/stripe_fixtures.py's `assert_money_adds_up`.
 - `connect_stand_in`: points the app at the stand-in (API base and Stripe.js) for the test,
   with PAYMENTS_MODE=connect. It has `.url`, `.onboard(link_url)` (what a charity admin does
   on Stripe's onboarding page: returns where Stripe sends the browser back to),
@@ -21,7 +23,9 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from fundraiser.models import Cause, Donation
 from tests.stripe_fixtures import SECRET_KEY, WEBHOOK_SECRET, LocalStripe, _configure, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,3 +100,25 @@ def connect_stand_in(app, localstripe, connect_stand_in_server) -> Iterator[Conn
     for _ in _configure(app, settings):
         yield server
     server.mute_webhook()
+
+
+def assert_money_adds_up_per_account(session, stand_in: ConnectStandIn) -> None:
+    """The money invariant on each connected account: every gift charged on a cause's account
+    is there (and not on the platform's), for the amount and fee we hold, and the refunds
+    that account made for it add up to what the donation row says was refunded."""
+    session.expire_all()
+    donations = session.scalars(select(Donation).where(Donation.stripe_payment_intent_id.is_not(None))).all()
+    for donation in donations:
+        account = donation.stripe_account_id
+        if account is None:
+            continue
+        cause = session.get(Cause, donation.cause_id)
+        assert cause.stripe_account_id == account, donation.public_id
+        intent = stand_in.get(f"/v1/payment_intents/{donation.stripe_payment_intent_id}", account=account)
+        assert (intent["amount"], intent["currency"]) == (donation.charged_amount, donation.currency.lower())
+        assert (intent["application_fee_amount"] or 0) == donation.platform_fee_amount
+        counted = donation.status in Donation.COUNTED_STATUSES
+        assert (intent["status"] == "succeeded") == counted, donation.public_id
+        if counted:
+            refunds = stand_in.get("/v1/refunds", account=account, charge=donation.stripe_charge_id)["data"]
+            assert sum(r["amount"] for r in refunds if r["status"] == "succeeded") == donation.refunded_amount

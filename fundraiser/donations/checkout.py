@@ -19,7 +19,9 @@ from fundraiser.donations.pending import create_pending_donation
 from fundraiser.donations.queries import find_donation
 from fundraiser.donations.transitions import lock_donation
 from fundraiser.models import Donation, DonationStatus, PledgePage
-from fundraiser.payments import gateway
+from fundraiser.payments import connect, gateway
+
+NOT_ACCEPTING = "This charity is not accepting donations yet. Please come back soon."
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class CardPayment:
     is_anonymous: bool
     gift_aid_wording: str
     setup_secret: str
+    platform_fee_amount: int = 0
+    stripe_account: str = ""  # connect mode: the charity's account, for Stripe.js
 
 
 def finished_attempt(session: Session, attempt_id: str) -> Donation | None:
@@ -92,6 +96,10 @@ def start_card_payment(session: Session, donation_id: int) -> CardPayment:
     """Step two, on the committed donation: lock it and make (or find) its PaymentIntent.
     Raises PaymentGatewayError when Stripe fails or refuses."""
     donation = lock_donation(session, donation_id)
+    cause = donation.page.cause
+    if not connect.takes_gifts(cause):
+        raise gateway.PaymentGatewayError(NOT_ACCEPTING)
+    connect.charge_on_cause_account(donation, cause)
     gateway.create_payment_intent(donation)
     setup_secret = _setup_secret(donation)
     declaration = donation.gift_aid_declaration
@@ -106,6 +114,8 @@ def start_card_payment(session: Session, donation_id: int) -> CardPayment:
         is_anonymous=donation.is_anonymous,
         gift_aid_wording=declaration.wording if declaration else "",
         setup_secret=setup_secret,
+        platform_fee_amount=donation.platform_fee_amount,
+        stripe_account=donation.stripe_account_id or "",
     )
 
 

@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and create_all see every table."""
 
 from fundraiser.models.accounts import CauseAdmin, User
-from fundraiser.models.causes import Cause, ImpactUnit
+from fundraiser.models.causes import AgentPayout, Cause, ImpactUnit
 from fundraiser.models.donations import (
     Dispute,
     DisputeStatus,
@@ -24,6 +24,7 @@ from fundraiser.models.receipts import (
 from fundraiser.models.reports import ReportJob, ReportJobStatus, ReportKind
 
 __all__ = [
+    "AgentPayout",
     "DisputeStatus",
     "DonationStatus",
     "StripeEventStatus",

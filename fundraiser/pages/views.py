@@ -3,7 +3,13 @@ when imported, so the app registers this module's `bp`."""
 
 from __future__ import annotations
 
-from fundraiser.pages import cause_views, event_views, page_views, team_views  # noqa: F401  (routes on bp)
+from fundraiser.pages import (  # noqa: F401  (routes on bp)
+    cause_views,
+    event_views,
+    page_views,
+    payment_views,
+    team_views,
+)
 from fundraiser.pages.blueprint import bp
 
 __all__ = ["bp"]

@@ -23,7 +23,7 @@ import stripe
 from flask import current_app
 
 from fundraiser.donations.transitions import PAYABLE_STATUSES
-from fundraiser.models import Donation
+from fundraiser.models import Cause, Donation
 
 log = logging.getLogger(__name__)
 
@@ -59,18 +59,44 @@ class SetupIntentHandle:
 
 
 class PaymentGateway(Protocol):
+    """`stripe_account`, where a call takes it, is the connected account the call is about
+    (the `Stripe-Account` header; None: the platform's own account)."""
+
     def create_payment_intent(self, donation: Donation) -> PaymentIntentHandle: ...
-    def retrieve_payment_intent(self, payment_intent_id: str) -> dict[str, Any]: ...
+    def retrieve_payment_intent(
+        self, payment_intent_id: str, *, stripe_account: str | None = None
+    ) -> dict[str, Any]: ...
     def confirm_payment_intent(
-        self, payment_intent_id: str, payment_method_id: str, *, idempotency_key: str
+        self,
+        payment_intent_id: str,
+        payment_method_id: str,
+        *,
+        idempotency_key: str,
+        stripe_account: str | None = None,
     ) -> dict[str, Any]: ...
     def create_setup_intent(self, donation: Donation) -> SetupIntentHandle: ...
     def create_refund(
         self, donation: Donation, amount: int, *, idempotency_key: str, metadata: dict[str, str]
     ) -> dict[str, Any]: ...
-    def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]: ...
-    def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]: ...
-    def list_refunds(self, since: datetime) -> Iterator[dict[str, Any]]: ...
+    def list_charge_refunds(
+        self, charge_id: str, *, stripe_account: str | None = None
+    ) -> list[dict[str, Any]]: ...
+    def list_payment_intents(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]: ...
+    def list_refunds(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]: ...
+    def create_connected_account(self, cause: Cause, *, idempotency_key: str) -> dict[str, Any]: ...
+    def create_account_link(
+        self, account_id: str, *, refresh_url: str, return_url: str, idempotency_key: str
+    ) -> dict[str, Any]: ...
+    def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
+
+
+def on_account(stripe_account: str | None, **options: Any) -> dict[str, Any]:
+    """Request options for a call about an object of `stripe_account` (None: the platform)."""
+    return {**options, "stripe_account": stripe_account} if stripe_account else options
 
 
 def object_id(value: Any) -> str | None:
@@ -105,9 +131,13 @@ class StripeGateway:
             "capture_method": "automatic",
             **self._payment_intent_extras(donation),
         }
+        if donation.stripe_account_id and donation.platform_fee_amount:
+            params["application_fee_amount"] = donation.platform_fee_amount
         key = f"donation-{donation.public_id}-pi"
         intent = self._call(
-            self.client.v1.payment_intents.create, params=params, options={"idempotency_key": key}
+            self.client.v1.payment_intents.create,
+            params=params,
+            options=on_account(donation.stripe_account_id, idempotency_key=key),
         )
         return PaymentIntentHandle(
             id=intent["id"], client_secret=intent["client_secret"], status=intent["status"]
@@ -116,17 +146,26 @@ class StripeGateway:
     def _payment_intent_extras(self, donation: Donation) -> dict[str, Any]:
         return {"receipt_email": donation.donor_email, "description": f"Donation {donation.public_id}"}
 
-    def retrieve_payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
-        return self._call(self.client.v1.payment_intents.retrieve, payment_intent_id)
+    def retrieve_payment_intent(
+        self, payment_intent_id: str, *, stripe_account: str | None = None
+    ) -> dict[str, Any]:
+        return self._call(
+            self.client.v1.payment_intents.retrieve, payment_intent_id, options=on_account(stripe_account)
+        )
 
     def confirm_payment_intent(
-        self, payment_intent_id: str, payment_method_id: str, *, idempotency_key: str
+        self,
+        payment_intent_id: str,
+        payment_method_id: str,
+        *,
+        idempotency_key: str,
+        stripe_account: str | None = None,
     ) -> dict[str, Any]:
         return self._call(
             self.client.v1.payment_intents.confirm,
             payment_intent_id,
             params={"payment_method": payment_method_id},
-            options={"idempotency_key": idempotency_key},
+            options=on_account(stripe_account, idempotency_key=idempotency_key),
         )
 
     def create_setup_intent(self, donation: Donation) -> SetupIntentHandle:
@@ -137,7 +176,9 @@ class StripeGateway:
         }
         key = f"donation-{donation.public_id}-si"
         intent = self._call(
-            self.client.v1.setup_intents.create, params=params, options={"idempotency_key": key}
+            self.client.v1.setup_intents.create,
+            params=params,
+            options=on_account(donation.stripe_account_id, idempotency_key=key),
         )
         return SetupIntentHandle(id=intent["id"], client_secret=intent["client_secret"])
 
@@ -146,20 +187,71 @@ class StripeGateway:
     ) -> dict[str, Any]:
         params = {"payment_intent": donation.stripe_payment_intent_id, "amount": amount, "metadata": metadata}
         return self._call(
-            self.client.v1.refunds.create, params=params, options={"idempotency_key": idempotency_key}
+            self.client.v1.refunds.create,
+            params=params,
+            options=on_account(donation.stripe_account_id, idempotency_key=idempotency_key),
         )
 
-    def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
-        page = self._call(self.client.v1.refunds.list, params={"charge": charge_id, "limit": 100})
+    def list_charge_refunds(
+        self, charge_id: str, *, stripe_account: str | None = None
+    ) -> list[dict[str, Any]]:
+        page = self._call(
+            self.client.v1.refunds.list,
+            params={"charge": charge_id, "limit": 100},
+            options=on_account(stripe_account),
+        )
         return list(self._iterate(page))
 
-    def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]:
+    def list_payment_intents(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]:
         params = {"created": {"gte": _unix(since)}, "limit": 100}
-        return self._iterate(self._call(self.client.v1.payment_intents.list, params=params))
+        page = self._call(
+            self.client.v1.payment_intents.list, params=params, options=on_account(stripe_account)
+        )
+        return self._iterate(page)
 
-    def list_refunds(self, since: datetime) -> Iterator[dict[str, Any]]:
+    def list_refunds(self, since: datetime, *, stripe_account: str | None = None) -> Iterator[dict[str, Any]]:
         params = {"created": {"gte": _unix(since)}, "limit": 100}
-        return self._iterate(self._call(self.client.v1.refunds.list, params=params))
+        page = self._call(self.client.v1.refunds.list, params=params, options=on_account(stripe_account))
+        return self._iterate(page)
+
+    def create_connected_account(self, cause: Cause, *, idempotency_key: str) -> dict[str, Any]:
+        """The charity's own Stripe account, Stripe-onboarded, with its own full dashboard:
+        it pays Stripe's fees and holds refunds and disputes of its direct charges."""
+        params = {
+            "country": cause.country,
+            "controller": {
+                "fees": {"payer": "account"},
+                "losses": {"payments": "stripe"},
+                "stripe_dashboard": {"type": "full"},
+                "requirement_collection": "stripe",
+            },
+            "business_profile": {
+                "name": cause.legal_name,
+                **({"url": cause.website} if cause.website else {}),
+            },
+            "metadata": {"cause_id": str(cause.id), "cause": cause.slug},
+        }
+        return self._call(
+            self.client.v1.accounts.create, params=params, options={"idempotency_key": idempotency_key}
+        )
+
+    def create_account_link(
+        self, account_id: str, *, refresh_url: str, return_url: str, idempotency_key: str
+    ) -> dict[str, Any]:
+        params = {
+            "account": account_id,
+            "type": "account_onboarding",
+            "refresh_url": refresh_url,
+            "return_url": return_url,
+        }
+        return self._call(
+            self.client.v1.account_links.create, params=params, options={"idempotency_key": idempotency_key}
+        )
+
+    def retrieve_account(self, account_id: str) -> dict[str, Any]:
+        return self._call(self.client.v1.accounts.retrieve, account_id)
 
     def _iterate(self, page: Any) -> Iterator[dict[str, Any]]:
         try:
@@ -203,28 +295,45 @@ class LocalStripeGateway(StripeGateway):
         return {}
 
     def confirm_payment_intent(
-        self, payment_intent_id: str, payment_method_id: str, *, idempotency_key: str
+        self,
+        payment_intent_id: str,
+        payment_method_id: str,
+        *,
+        idempotency_key: str,
+        stripe_account: str | None = None,
     ) -> dict[str, Any]:
-        intent = self.retrieve_payment_intent(payment_intent_id)
+        intent = self.retrieve_payment_intent(payment_intent_id, stripe_account=stripe_account)
         if intent["status"] not in ("requires_payment_method", "requires_confirmation"):
             return intent  # a repeated click: localstripe would refuse a second confirm
+        options = on_account(stripe_account)
         self._call(
             self.client.v1.payment_intents.update,
             payment_intent_id,
             params={"payment_method": payment_method_id},
+            options=options,
         )
-        return self._call(self.client.v1.payment_intents.confirm, payment_intent_id)
+        return self._call(self.client.v1.payment_intents.confirm, payment_intent_id, options=options)
 
-    def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
-        page = self._call(self.client.v1.refunds.list, params={"charge": charge_id})
+    def list_charge_refunds(
+        self, charge_id: str, *, stripe_account: str | None = None
+    ) -> list[dict[str, Any]]:
+        page = self._call(
+            self.client.v1.refunds.list, params={"charge": charge_id}, options=on_account(stripe_account)
+        )
         return list(self._iterate(page))
 
-    def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]:
-        page = self._call(self.client.v1.payment_intents.list, params={"limit": 100})
+    def list_payment_intents(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        page = self._call(
+            self.client.v1.payment_intents.list, params={"limit": 100}, options=on_account(stripe_account)
+        )
         return (item for item in self._iterate(page) if item["created"] >= _unix(since))
 
-    def list_refunds(self, since: datetime) -> Iterator[dict[str, Any]]:
-        page = self._call(self.client.v1.refunds.list, params={"limit": 100})
+    def list_refunds(self, since: datetime, *, stripe_account: str | None = None) -> Iterator[dict[str, Any]]:
+        page = self._call(
+            self.client.v1.refunds.list, params={"limit": 100}, options=on_account(stripe_account)
+        )
         return (item for item in self._iterate(page) if item["created"] >= _unix(since))
 
 
@@ -276,7 +385,9 @@ def create_payment_intent(donation: Donation) -> PaymentIntentHandle:
         raise PaymentGatewayError("This donation is no longer waiting for payment.")
     gateway = get_gateway()
     if donation.stripe_payment_intent_id:
-        intent = gateway.retrieve_payment_intent(donation.stripe_payment_intent_id)
+        intent = gateway.retrieve_payment_intent(
+            donation.stripe_payment_intent_id, stripe_account=donation.stripe_account_id
+        )
         return PaymentIntentHandle(
             id=intent["id"], client_secret=intent["client_secret"], status=intent["status"]
         )
@@ -312,6 +423,7 @@ def confirm_payment(donation: Donation, payment_method_id: str) -> PaymentIntent
         donation.stripe_payment_intent_id,
         payment_method_id,
         idempotency_key=f"donation-{donation.public_id}-confirm-{payment_method_id}",
+        stripe_account=donation.stripe_account_id,
     )
     return PaymentIntentHandle(
         id=intent["id"], client_secret=intent["client_secret"], status=intent["status"]

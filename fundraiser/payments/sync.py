@@ -4,6 +4,7 @@ that has since been recorded. Running it again changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,17 +32,26 @@ class SyncReport:
     refunded_donation_ids: list[int] = field(default_factory=list)
 
 
-def sync_with_stripe(session: Session, gateway: PaymentGateway, since: datetime, report: SyncReport) -> None:
+def sync_with_stripe(
+    session: Session,
+    gateway: PaymentGateway,
+    since: datetime,
+    report: SyncReport,
+    accounts: Sequence[str | None] = (None,),
+) -> None:
     """Apply Stripe's view of every PaymentIntent and refund created since `since`, adding
-    what changed to `report`. Each donation is committed on its own: a long sync never holds
-    one donation's total rows while it locks the next (a webhook takes them the other way
-    round) or while Stripe pages through its lists, and a failure part-way keeps what was done."""
-    for intent in gateway.list_payment_intents(since):
-        _sync_payment_intent(session, intent, report)
-        session.commit()
-    for refund in gateway.list_refunds(since):
-        _sync_refund(session, refund, report)
-        session.commit()
+    what changed to `report`, on each of `accounts` (None: the platform's own; in connect
+    mode also every cause's connected account). Each donation is committed on its own: a
+    long sync never holds one donation's total rows while it locks the next (a webhook takes
+    them the other way round) or while Stripe pages through its lists, and a failure
+    part-way keeps what was done."""
+    for account in accounts:
+        for intent in gateway.list_payment_intents(since, stripe_account=account):
+            _sync_payment_intent(session, intent, report, account)
+            session.commit()
+        for refund in gateway.list_refunds(since, stripe_account=account):
+            _sync_refund(session, refund, report, account)
+            session.commit()
     replay_stranded_events(session, report)
 
 
@@ -74,11 +84,15 @@ def replay_stranded_events(session: Session, report: SyncReport) -> None:
             report.changes.append(f"event {record.id} ({record.type}): {record.status}, {outcome.detail}")
 
 
-def _sync_payment_intent(session: Session, intent: dict[str, Any], report: SyncReport) -> None:
+def _sync_payment_intent(
+    session: Session, intent: dict[str, Any], report: SyncReport, account: str | None
+) -> None:
     public_id = (intent.get("metadata") or {}).get("public_id")
     donation = find_donation(session, payment_intent_id=intent["id"], public_id=public_id)
     if donation is None or donation.stripe_payment_intent_id not in (None, intent["id"]):
         return
+    if donation.stripe_account_id != account:
+        return  # a PaymentIntent on another account than the one this gift is charged on
     if intent["status"] == "succeeded" and donation.status in PAYABLE_STATUSES:
         if intent["amount"] != donation.charged_amount or intent["currency"].upper() != donation.currency:
             report.changes.append(
@@ -98,7 +112,7 @@ def _sync_payment_intent(session: Session, intent: dict[str, Any], report: SyncR
             report.changes.append(f"donation {donation.public_id}: marked failed ({error.get('message')})")
 
 
-def _sync_refund(session: Session, refund: dict[str, Any], report: SyncReport) -> None:
+def _sync_refund(session: Session, refund: dict[str, Any], report: SyncReport, account: str | None) -> None:
     if refund.get("status") not in COUNTED_REFUND_STATUSES:
         return
     donation = find_donation(
@@ -106,7 +120,7 @@ def _sync_refund(session: Session, refund: dict[str, Any], report: SyncReport) -
         payment_intent_id=object_id(refund.get("payment_intent")),
         charge_id=object_id(refund.get("charge")),
     )
-    if donation is None or donation.status != DonationStatus.PAID:
+    if donation is None or donation.status != DonationStatus.PAID or donation.stripe_account_id != account:
         return
     if apply_refunds(session, donation, [refund]):
         report.refunded_donation_ids.append(donation.id)

@@ -13,6 +13,7 @@ from flask import current_app
 from fundraiser.countries import COUNTRIES
 from fundraiser.donations.giftaid import GIFT_AID_SHARED_FORM_LIMIT
 from fundraiser.models import Cause, Donation, ReceiptKind
+from fundraiser.payments.connect import collected_by_agent
 
 CA_ADDRESS_MISSING = "Canadian official receipts need the donor's full address; this donation has none."
 
@@ -138,6 +139,8 @@ def receipt_header(
         "replaces_number": replaces_number,
         "charity": charity_values(cause),
         "platform": {"name": config.platform_name, "address": config.platform_address},
+        # Single mode, the operator collecting as the charity's agent: the receipt says so.
+        "collected_by": config.platform_name if collected_by_agent(cause) else None,
         "issue_date": local_day(issued_at, cause.timezone).isoformat(),
         "place_of_issue": place_of_issue(cause.address),
     }
