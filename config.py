@@ -74,6 +74,8 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    # connect mode: the signing secret of the Connect endpoint (events on connected accounts).
+    STRIPE_CONNECT_WEBHOOK_SECRET = os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
     # True: STRIPE_API_BASE is localstripe, which refuses some of Stripe's parameters.
     # Unset (None) means "the stand-in whenever STRIPE_API_BASE is set".

@@ -30,7 +30,7 @@ def stripe_webhook():
         return jsonify(error="webhooks are not configured"), 503
     payload = request.get_data()
     try:
-        event = verify_webhook(payload, request.headers.get("Stripe-Signature"), secret)
+        event = _verified(payload, secret, current_app.config.get("STRIPE_CONNECT_WEBHOOK_SECRET"))
         event_id, event_type = event["id"], event["type"]
     except WebhookSignatureError as error:
         log.warning("Refused a Stripe webhook: %s", error)
@@ -58,3 +58,15 @@ def stripe_webhook():
         return jsonify(error="payment gateway unavailable"), 503
     queue_receipt_jobs(outcome.paid_donation_ids, outcome.refunded_donation_ids)
     return jsonify(status=outcome.status, id=event_id, detail=outcome.detail), 200
+
+
+def _verified(payload: bytes, secret: str, connect_secret: str | None) -> dict:
+    """The event, signed with the account endpoint's secret or (connect mode) the Connect
+    endpoint's: Stripe gives each endpoint its own secret, and both may post here."""
+    signature = request.headers.get("Stripe-Signature")
+    try:
+        return verify_webhook(payload, signature, secret)
+    except WebhookSignatureError:
+        if not connect_secret:
+            raise
+    return verify_webhook(payload, signature, connect_secret)

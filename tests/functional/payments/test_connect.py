@@ -234,3 +234,19 @@ def test_single_mode_is_unchanged_and_fee_free(session, factories, client, local
     intent = localstripe.get(f"/v1/payment_intents/{donation.stripe_payment_intent_id}")
     assert intent["amount"] == 2500 + fee_cover(2500, "GBP")
     assert "keeps" not in DonateForm(client, page.slug).html
+
+
+def test_the_connect_endpoint_signs_with_its_own_secret(client, session, stripe_events, app):
+    """Stripe gives each webhook endpoint its own signing secret (Stripe docs, "Check the
+    webhook signatures"): the Connect endpoint's events verify with STRIPE_CONNECT_WEBHOOK_SECRET."""
+    event = stripe_events.event("account.updated", {"id": "acct_elsewhere", "object": "account"})
+    event["account"] = "acct_elsewhere"
+    assert stripe_events.deliver(client, event, secret="whsec_connect_endpoint").status_code == 400
+    app.config["STRIPE_CONNECT_WEBHOOK_SECRET"] = "whsec_connect_endpoint"
+    try:
+        answer = stripe_events.deliver(client, event, secret="whsec_connect_endpoint")
+        wrong = stripe_events.deliver(client, event, secret="whsec_someone_else")
+    finally:
+        app.config["STRIPE_CONNECT_WEBHOOK_SECRET"] = None
+    assert answer.status_code == 200 and wrong.status_code == 400
+    assert db.session.get(StripeEvent, event["id"]).status == "ignored"
