@@ -94,9 +94,15 @@ class PaymentGateway(Protocol):
     def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
 
 
-def on_account(stripe_account: str | None, **options: Any) -> dict[str, Any]:
-    """Request options for a call about an object of `stripe_account` (None: the platform)."""
-    return {**options, "stripe_account": stripe_account} if stripe_account else options
+def on_account(stripe_account: str | None, idempotency_key: str | None = None) -> stripe.RequestOptions:
+    """Request options for a call about an object of `stripe_account` (None: the platform's
+    own account): the `Stripe-Account` header of a direct charge, and the idempotency key."""
+    options: stripe.RequestOptions = {}
+    if stripe_account:
+        options["stripe_account"] = stripe_account
+    if idempotency_key:
+        options["idempotency_key"] = idempotency_key
+    return options
 
 
 def object_id(value: Any) -> str | None:
@@ -219,7 +225,7 @@ class StripeGateway:
     def create_connected_account(self, cause: Cause, *, idempotency_key: str) -> dict[str, Any]:
         """The charity's own Stripe account, Stripe-onboarded, with its own full dashboard:
         it pays Stripe's fees and holds refunds and disputes of its direct charges."""
-        params = {
+        params: stripe.params.AccountCreateParams = {
             "country": cause.country,
             "controller": {
                 "fees": {"payer": "account"},
@@ -227,10 +233,9 @@ class StripeGateway:
                 "stripe_dashboard": {"type": "full"},
                 "requirement_collection": "stripe",
             },
-            "business_profile": {
-                "name": cause.legal_name,
-                **({"url": cause.website} if cause.website else {}),
-            },
+            "business_profile": {"name": cause.legal_name, "url": cause.website}
+            if cause.website
+            else {"name": cause.legal_name},
             "metadata": {"cause_id": str(cause.id), "cause": cause.slug},
         }
         return self._call(
@@ -240,7 +245,7 @@ class StripeGateway:
     def create_account_link(
         self, account_id: str, *, refresh_url: str, return_url: str, idempotency_key: str
     ) -> dict[str, Any]:
-        params = {
+        params: stripe.params.AccountLinkCreateParams = {
             "account": account_id,
             "type": "account_onboarding",
             "refresh_url": refresh_url,
