@@ -136,6 +136,9 @@ def signed_in(client):
 class LiveServer:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        # Requests still running at the end (a late webhook issuing a receipt) finish before
+        # the test's tables are emptied: server_close() joins them.
+        self.server.daemon_threads = False
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -145,6 +148,7 @@ class LiveServer:
 
     def __exit__(self, *exc):
         self.server.shutdown()
+        self.server.server_close()
         self.thread.join(timeout=10)
 
 
