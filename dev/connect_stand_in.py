@@ -116,9 +116,10 @@ def truthy(value: Any) -> bool:
 
 
 class ConnectStandIn:
-    def __init__(self, upstream: str, public_url: str):
+    def __init__(self, upstream: str, public_url: str, local_url: str):
         self.upstream = upstream.rstrip("/")
         self.public_url = public_url.rstrip("/")
+        self.local_url = local_url  # where localstripe reaches us with its events
         self.accounts: dict[str, dict[str, Any]] = {}
         self.links: dict[str, dict[str, Any]] = {}
         self.owner: dict[str, str | None] = {}
@@ -237,7 +238,9 @@ class ConnectStandIn:
         self._remember(request, "account_links", link)
         return web.json_response(link)
 
-    def _live_link(self, token: str) -> dict[str, Any] | None | web.Response:
+    def _live_link(self, token: str) -> dict[str, Any] | web.Response:
+        """The link's details, a 404 page for a link that never existed, or (raised) the
+        redirect to `refresh_url` for one that expired or was used, as Stripe does."""
         link = self.links.get(token)
         if link is None:
             return web.Response(status=404, text="This onboarding link does not exist.")
@@ -326,8 +329,6 @@ class ConnectStandIn:
             data={"url": f"{self.local_url}/_relay", "secret": RELAY_SECRET},
         ) as answer:
             return web.Response(status=answer.status, text=await answer.text())
-
-    local_url = ""
 
     async def relay_event(self, request: web.Request) -> web.Response:
         event = json.loads(await request.read())
@@ -489,8 +490,7 @@ def main() -> None:
     parser.add_argument("--public-url", default=None, help="address browsers use (default: this server)")
     arguments = parser.parse_args()
     local = f"http://127.0.0.1:{arguments.port}"
-    stand_in = ConnectStandIn(arguments.upstream, arguments.public_url or local)
-    stand_in.local_url = local
+    stand_in = ConnectStandIn(arguments.upstream, arguments.public_url or local, local)
     web.run_app(stand_in.application(), host="127.0.0.1", port=arguments.port, print=None)
 
 
