@@ -29,6 +29,14 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+PAYMENTS_MODES = ("single", "connect")
+
+
+def check_payments_mode(settings: Mapping[str, Any]) -> None:
+    if settings.get("PAYMENTS_MODE", "single") not in PAYMENTS_MODES:
+        raise RuntimeError(f"PAYMENTS_MODE must be one of {', '.join(PAYMENTS_MODES)}")
+
+
 class Config:
     SECRET_KEY_DEFAULT = "dev-only-not-a-secret"
     SECRET_KEY = os.environ.get("SECRET_KEY", SECRET_KEY_DEFAULT)
@@ -68,6 +76,8 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    # connect mode: the signing secret of the Connect endpoint (events on connected accounts).
+    STRIPE_CONNECT_WEBHOOK_SECRET = os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
     # True: STRIPE_API_BASE is localstripe, which refuses some of Stripe's parameters.
     # Unset (None) means "the stand-in whenever STRIPE_API_BASE is set".
@@ -78,6 +88,9 @@ class Config:
     # for stripe 16.1.0), resolved in fundraiser/payments/gateway.py, the one module that
     # imports stripe. Its parameter types are what mypy checks our calls against.
     STRIPE_API_VERSION = os.environ.get("STRIPE_API_VERSION") or None
+    # single: the installation's own Stripe account takes every gift; connect: each cause's
+    # connected Stripe account does (direct charges, Stripe Connect).
+    PAYMENTS_MODE = os.environ.get("PAYMENTS_MODE", "single")
     DONATION_RATE_LIMIT = os.environ.get("DONATION_RATE_LIMIT", "10/minute;50/hour")
     # New PaymentIntents one page may make, whoever asks (fundraiser/donations/card_testing.py);
     # its donate form asks for a challenge once a quarter of a window is left.
@@ -143,6 +156,7 @@ class Config:
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
         """Refuse to start on settings this kind of installation must not run with."""
+        check_payments_mode(settings)
 
 
 class DevelopmentConfig(Config):
@@ -175,6 +189,7 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
         """Refuse to start on settings production must not run with, naming all of them."""
+        check_payments_mode(settings)
         problems = production_problems(settings)
         if problems:
             raise RuntimeError("Production cannot start:\n- " + "\n- ".join(problems))

@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.browser_fixtures",
     "tests.stripe_fixtures",
     "tests.recording_stripe",
+    "tests.connect_fixtures",
 ]
 
 
@@ -154,6 +155,9 @@ def signed_in(client):
 class LiveServer:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        # Requests still running at the end (a late webhook issuing a receipt) finish before
+        # the test's tables are emptied: server_close() joins them.
+        self.server.daemon_threads = False
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -163,6 +167,7 @@ class LiveServer:
 
     def __exit__(self, *exc):
         self.server.shutdown()
+        self.server.server_close()
         self.thread.join(timeout=10)
 
 

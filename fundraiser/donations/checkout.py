@@ -22,7 +22,9 @@ from fundraiser.donations.pending import attempt_in_progress, create_pending_don
 from fundraiser.donations.queries import find_donation
 from fundraiser.donations.transitions import PAYABLE_STATUSES, lock_donation
 from fundraiser.models import Donation, PledgePage
-from fundraiser.payments import gateway
+from fundraiser.payments import connect, gateway
+
+NOT_ACCEPTING = "This charity is not accepting donations yet. Please come back soon."
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class CardPayment:
     is_anonymous: bool
     gift_aid_wording: str
     setup_secret: str
+    platform_fee_amount: int = 0
+    stripe_account: str = ""  # connect mode: the charity's account, for Stripe.js
 
 
 def finished_attempt(session: Session, attempt_id: str) -> Donation | None:
@@ -116,6 +120,10 @@ def start_card_payment(session: Session, donation_id: int) -> CardPayment:
     """Step two, on the committed donation: lock it and make (or find) its PaymentIntent.
     Raises PaymentGatewayError when Stripe fails or refuses."""
     donation = lock_donation(session, donation_id)
+    cause = donation.page.cause
+    if not connect.takes_gifts(cause):
+        raise gateway.PaymentGatewayError(NOT_ACCEPTING)
+    connect.charge_on_cause_account(donation, cause)
     gateway.create_payment_intent(donation)
     setup_secret = _setup_secret(donation)
     declaration = donation.gift_aid_declaration
@@ -130,6 +138,8 @@ def start_card_payment(session: Session, donation_id: int) -> CardPayment:
         is_anonymous=donation.is_anonymous,
         gift_aid_wording=declaration.wording if declaration else "",
         setup_secret=setup_secret,
+        platform_fee_amount=donation.platform_fee_amount,
+        stripe_account=donation.stripe_account_id or "",
     )
 
 

@@ -42,6 +42,18 @@ def fee_cover(amount: int, currency: str) -> int:
     return charged - amount
 
 
+def platform_fee(charged: int, basis_points: int) -> int:
+    """The platform's fee on a charge (Connect's `application_fee_amount`): `basis_points`
+    of the charged amount, rounded down, the charity's side."""
+    return charged * basis_points // 10_000
+
+
+def basis_points_text(basis_points: int) -> str:
+    """250 -> "2.5%", 100 -> "1%", 0 -> "0%": a fee rate as people read it."""
+    whole, rest = divmod(basis_points, 100)
+    return f"{whole}.{rest:02d}".rstrip("0").rstrip(".") + "%" if rest else f"{whole}%"
+
+
 def stripe_fee_sql(charged: ColumnElement[int], currency: ColumnElement[str]) -> ColumnElement[int]:
     """`stripe_fee` as an SQL expression over a charged-amount and a currency column."""
     rate = case({code: rates[0] for code, rates in FEE_RATES.items()}, value=currency, else_=0)

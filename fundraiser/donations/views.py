@@ -23,6 +23,7 @@ from fundraiser.donations.amounts import amount_error, maximum_amount, smallest_
 from fundraiser.donations.benefit_choice import benefit_options
 from fundraiser.donations.challenge import new_challenge, solution_accepted
 from fundraiser.donations.errors import InvalidDonation
+from fundraiser.donations.fees import basis_points_text
 from fundraiser.donations.forms import DonateForm, DonationContext, new_attempt_token, preset_amounts
 from fundraiser.donations.giftaid import TITLE_CHOICES, gift_aid_allowed
 from fundraiser.donations.queries import find_donation
@@ -32,7 +33,7 @@ from fundraiser.extensions import db, limiter
 from fundraiser.models import Donation, DonationStatus, PledgePage
 from fundraiser.models.donations import CARD_ATTEMPTS_PER_DONATION
 from fundraiser.money import MoneyError, format_money, parse_amount
-from fundraiser.payments import gateway
+from fundraiser.payments import connect, gateway
 from fundraiser.payments.gateway import PaymentGatewayError
 from fundraiser.permissions import or_404, signed_in_user
 from fundraiser.receipts.links import receipt_link_for_donation
@@ -98,7 +99,12 @@ def donation_context(page: PledgePage) -> DonationContext:
 
 def page_summary(page: PledgePage) -> dict:
     """The plain values the donation templates show about a page."""
+    cause = page.cause
     return {
+        "accepting_gifts": connect.takes_gifts(cause),
+        "collected_by": current_app.config["PLATFORM_NAME"] if connect.collected_by_agent(cause) else "",
+        "platform_fee_bps": cause.platform_fee_bps if connect.connect_mode() else 0,
+        "platform_fee_text": basis_points_text(cause.platform_fee_bps),
         "slug": page.slug,
         "title": page.title,
         "currency": page.currency,
@@ -119,6 +125,10 @@ def page_summary(page: PledgePage) -> dict:
 )
 def donate(slug: str):
     page = published_page(slug)
+    if not connect.takes_gifts(page.cause):
+        # Runners can make pages before the charity's Stripe account can take charges.
+        status = 200 if request.method == "GET" else 409
+        return render_template("donations/not_accepting.html", page=page_summary(page)), status
     context = donation_context(page)
     form = DonateForm(context)
     if request.method == "GET":
@@ -362,7 +372,7 @@ def pay(public_id: str):
     if refusal := _card_attempt_refusal(donation, body):
         return refusal
     try:
-        fingerprint = gateway.card_fingerprint(payment_method)
+        fingerprint = gateway.card_fingerprint(payment_method, stripe_account=donation.stripe_account_id)
     except PaymentGatewayError as error:
         return jsonify(error=error.message), 402
     if card_testing.card_refused(fingerprint):

@@ -2,7 +2,7 @@
 
 from fundraiser.models.accounts import CauseAdmin, RecoveryCode, User
 from fundraiser.models.benefits import Benefit
-from fundraiser.models.causes import Cause, ImpactUnit, SmallestGift
+from fundraiser.models.causes import AgentPayout, Cause, ImpactUnit, SmallestGift
 from fundraiser.models.donations import (
     Dispute,
     DisputeStatus,
@@ -27,6 +27,7 @@ from fundraiser.models.receipts import (
 from fundraiser.models.reports import ReportJob, ReportJobStatus, ReportKind
 
 __all__ = [
+    "AgentPayout",
     "DisputeStatus",
     "DonationStatus",
     "StripeEventStatus",

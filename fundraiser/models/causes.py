@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,7 +16,12 @@ from fundraiser.models.columns import UTCDateTime, sql_list, utcnow
 
 class Cause(db.Model):
     __tablename__ = "causes"
-    __table_args__ = (CheckConstraint(f"country IN ({sql_list(CAUSE_COUNTRY_CODES)})", name="cause_country"),)
+    __table_args__ = (
+        CheckConstraint(f"country IN ({sql_list(CAUSE_COUNTRY_CODES)})", name="cause_country"),
+        CheckConstraint(
+            "platform_fee_bps >= 0 AND platform_fee_bps <= 10000", name="cause_platform_fee_bounds"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
@@ -38,6 +43,24 @@ class Cause(db.Model):
         comment="a new runner's first page waits for a charity admin's approval before it takes gifts",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # How the money reaches the charity. PAYMENTS_MODE=single: the platform's Stripe account
+    # takes the gift, as the charity itself or (collected_by_agent) as the charity's agent,
+    # who pays it on. PAYMENTS_MODE=connect: the charity's own Stripe account takes it
+    # (direct charges), in the state Stripe last told us (account.updated, or a retrieve).
+    collected_by_agent: Mapped[bool] = mapped_column(default=False)
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_charges_enabled: Mapped[bool] = mapped_column(default=False)
+    stripe_payouts_enabled: Mapped[bool] = mapped_column(default=False)
+    stripe_details_submitted: Mapped[bool] = mapped_column(default=False)
+    stripe_requirements_due: Mapped[list] = mapped_column(JSON, default=list)
+    stripe_disabled_reason: Mapped[str] = mapped_column(String(100), default="")
+    stripe_account_seen_at: Mapped[int] = mapped_column(
+        default=0, comment="unix seconds: when Stripe stated the account state held here"
+    )
+    platform_fee_bps: Mapped[int] = mapped_column(
+        default=0, comment="basis points of each charge kept by the platform (application_fee_amount)"
+    )
 
     smallest_gifts: Mapped[list[SmallestGift]] = relationship(cascade="all, delete-orphan")
     impact_units: Mapped[list[ImpactUnit]] = relationship(
@@ -87,3 +110,20 @@ class SmallestGift(db.Model):
     cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id", ondelete="CASCADE"))
     currency: Mapped[str] = mapped_column(String(3))
     amount: Mapped[int] = mapped_column(comment="integer minor units")
+
+
+class AgentPayout(db.Model):
+    """Money the operator, collecting as the charity's agent (single mode), paid on to the
+    charity: recorded by a platform admin so both sides can reconcile against the bank."""
+
+    __tablename__ = "agent_payouts"
+    __table_args__ = (CheckConstraint("amount > 0", name="agent_payout_amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cause_id: Mapped[int] = mapped_column(ForeignKey("causes.id", ondelete="CASCADE"), index=True)
+    paid_on: Mapped[date]
+    amount: Mapped[int] = mapped_column(comment="integer minor units")
+    currency: Mapped[str] = mapped_column(String(3))
+    bank_reference: Mapped[str] = mapped_column(String(80))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

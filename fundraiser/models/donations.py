@@ -70,6 +70,10 @@ class Donation(db.Model):
         CheckConstraint(
             "advantage_amount >= 0 AND advantage_amount <= charged_amount", name="donation_advantage_bounds"
         ),
+        CheckConstraint(
+            "platform_fee_amount >= 0 AND platform_fee_amount <= charged_amount",
+            name="donation_platform_fee_bounds",
+        ),
         Index("ix_donations_page_paid_at", "page_id", "paid_at"),
         Index("ix_donations_event_paid_at", "event_id", "paid_at"),
         Index("ix_donations_status_created", "status", "created_at"),
@@ -94,6 +98,7 @@ class Donation(db.Model):
             "disputed_amount",
             "fee_cover_amount",
             "charged_amount",
+            "platform_fee_amount",
             "event_id",
             "page_id",
             "team_id",
@@ -150,6 +155,12 @@ class Donation(db.Model):
 
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charge_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Connect: the charity's account the gift is a direct charge on (None: the platform's own),
+    # fixed when the PaymentIntent is made so refunds go where the money is.
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255))
+    platform_fee_amount: Mapped[int] = mapped_column(
+        default=0, comment="integer minor units: the platform's application_fee_amount"
+    )
     failure_message: Mapped[str] = mapped_column(String(255), default="")
     card_attempts: Mapped[int] = mapped_column(
         default=0, server_default="0", comment="cards the donor tried on this donation's PaymentIntent"

@@ -12,6 +12,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -20,7 +21,15 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from fundraiser.countries import COUNTRIES
@@ -196,3 +205,28 @@ class TeamForm(PagesForm):
 
 class TeamPageForm(PagesForm):
     page_id = HiddenField("Page")
+
+
+class CausePaymentsForm(PagesForm):
+    """The operator's terms for a cause's gifts (platform admins only)."""
+
+    platform_fee_bps = IntegerField(
+        "Platform fee, in basis points of each gift (100 = 1%)",
+        validators=[
+            InputRequired("Enter a fee, 0 for none."),
+            NumberRange(0, 10_000, "Between 0 and 10000."),
+        ],
+    )
+    collected_by_agent = BooleanField(
+        "The operator collects this cause's gifts as its agent and pays them on"
+    )
+
+
+class AgentPayoutForm(PagesForm):
+    """A payout the operator, as the charity's agent, made to the charity's bank."""
+
+    paid_on = DateField("Date paid", validators=[InputRequired("Enter the date the money was paid.")])
+    amount = StringField("Amount", validators=[DataRequired("Enter the amount paid."), Length(max=20)])
+    bank_reference = StringField(
+        "Bank reference", validators=[DataRequired("Enter the bank's reference."), Length(max=80)]
+    )

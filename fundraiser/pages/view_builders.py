@@ -34,6 +34,7 @@ from fundraiser.pages.view_models import (
     UpdateView,
     impact_reached,
 )
+from fundraiser.payments.connect import takes_gifts
 
 DONOR_WALL_SIZE = 10
 
@@ -92,6 +93,7 @@ def page_view(page: PledgePage) -> PageView:
         cause_logo_url=upload_url(page.cause.logo_path),
         impact=impact_reached(page.raised_amount, page.currency, page.cause.impact_units),
         updates=[UpdateView(update.posted_at, update.body_html) for update in page.updates],
+        accepting_gifts=takes_gifts(page.cause),
     )
 
 
@@ -160,6 +162,7 @@ def cause_view(session: Session, cause: Cause, number: int) -> CauseView:
         units=unit_views(cause.impact_units),
         totals=totals(session, TotalScope.CAUSE, cause.id),
         pages=listings.published_pages(session, PledgePage.cause_id == cause.id, number=number),
+        accepting_gifts=takes_gifts(cause),
     )
 
 

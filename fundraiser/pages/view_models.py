@@ -140,6 +140,7 @@ class PageView:
     cause_logo_url: str | None = None
     impact: list[Impact] = field(default_factory=list)
     updates: list[UpdateView] = field(default_factory=list)
+    accepting_gifts: bool = True  # connect mode: False until the charity's account can take charges
 
     @property
     def cause_name(self) -> str:
@@ -223,6 +224,7 @@ class CauseView:
     units: list[UnitView]
     totals: list[Total]
     pages: Paged
+    accepting_gifts: bool = True
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from fundraiser.pages import (  # noqa: F401  (routes on bp)
     cause_views,
     event_views,
     page_views,
+    payment_views,
     team_views,
 )
 from fundraiser.pages.blueprint import bp

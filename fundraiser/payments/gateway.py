@@ -7,6 +7,10 @@ back as plain dicts so the handlers never see an SDK object.
 
 Every create call carries an idempotency key tied to the business action, so a retried
 request or a double click makes one PaymentIntent or refund at Stripe, not two.
+
+In connect mode (PAYMENTS_MODE=connect) a gift is a direct charge on its cause's connected
+account: every call about it carries that account (`donation.stripe_account_id`, or the
+`stripe_account` keyword) as the `Stripe-Account` header; None is the platform's own account.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ from flask import current_app
 from stripe import RequestOptions
 from stripe._base_address import BaseAddresses
 from stripe.params import (
+    AccountCreateParams,
+    AccountCreateParamsBusinessProfile,
+    AccountCreateParamsController,
+    AccountLinkCreateParams,
     DisputeListParams,
     DisputeListParamsCreated,
     PaymentIntentCancelParams,
@@ -41,7 +49,7 @@ from stripe.params import (
 )
 
 from fundraiser.donations.transitions import PAYABLE_STATUSES
-from fundraiser.models import Donation
+from fundraiser.models import Cause, Donation
 
 log = logging.getLogger(__name__)
 
@@ -79,24 +87,52 @@ class SetupIntentHandle:
 
 
 class PaymentGateway(Protocol):
+    """`stripe_account`, where a call takes it, is the connected account the call is about
+    (the `Stripe-Account` header; None: the platform's own account). A call given a donation
+    uses the donation's own `stripe_account_id`."""
+
     def create_payment_intent(self, donation: Donation) -> PaymentIntentHandle: ...
-    def retrieve_payment_intent(self, payment_intent_id: str) -> dict[str, Any]: ...
+    def retrieve_payment_intent(
+        self, payment_intent_id: str, *, stripe_account: str | None = None
+    ) -> dict[str, Any]: ...
     def change_payment_intent_amount(
         self, donation: Donation, intent: dict[str, Any], *, idempotency_key: str
     ) -> PaymentIntentHandle: ...
-    def cancel_payment_intent(self, payment_intent_id: str, *, idempotency_key: str) -> dict[str, Any]: ...
+    def cancel_payment_intent(
+        self, payment_intent_id: str, *, idempotency_key: str, stripe_account: str | None = None
+    ) -> dict[str, Any]: ...
     def confirm_payment_intent(
-        self, payment_intent_id: str, payment_method_id: str, *, idempotency_key: str
+        self,
+        payment_intent_id: str,
+        payment_method_id: str,
+        *,
+        idempotency_key: str,
+        stripe_account: str | None = None,
     ) -> dict[str, Any]: ...
     def create_setup_intent(self, donation: Donation) -> SetupIntentHandle: ...
-    def retrieve_payment_method(self, payment_method_id: str) -> dict[str, Any]: ...
+    def retrieve_payment_method(
+        self, payment_method_id: str, *, stripe_account: str | None = None
+    ) -> dict[str, Any]: ...
     def create_refund(
         self, donation: Donation, amount: int, *, idempotency_key: str, metadata: dict[str, str]
     ) -> dict[str, Any]: ...
-    def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]: ...
-    def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]: ...
-    def list_refunds(self, since: datetime) -> Iterator[dict[str, Any]]: ...
-    def list_disputes(self, since: datetime) -> Iterator[dict[str, Any]]: ...
+    def list_charge_refunds(
+        self, charge_id: str, *, stripe_account: str | None = None
+    ) -> list[dict[str, Any]]: ...
+    def list_payment_intents(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]: ...
+    def list_refunds(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]: ...
+    def list_disputes(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]: ...
+    def create_connected_account(self, cause: Cause, *, idempotency_key: str) -> dict[str, Any]: ...
+    def create_account_link(
+        self, account_id: str, *, refresh_url: str, return_url: str, idempotency_key: str
+    ) -> dict[str, Any]: ...
+    def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
 
 
 def object_id(value: Any) -> str | None:
@@ -168,15 +204,20 @@ class StripeGateway:
         )
 
     @staticmethod
-    def _options(idempotency_key: str | None = None) -> RequestOptions:
-        """Per-request options: the idempotency key of a POST."""
+    def _options(idempotency_key: str | None = None, *, stripe_account: str | None = None) -> RequestOptions:
+        """Per-request options: the idempotency key of a POST, and the connected account the
+        call is about (the `Stripe-Account` header of a direct charge; None: the platform's)."""
         options: RequestOptions = {}
         if idempotency_key:
             options["idempotency_key"] = idempotency_key
+        if stripe_account:
+            options["stripe_account"] = stripe_account
         return options
 
     def create_payment_intent(self, donation: Donation) -> PaymentIntentHandle:
-        options = self._options(f"donation-{donation.public_id}-pi")
+        options = self._options(
+            f"donation-{donation.public_id}-pi", stripe_account=donation.stripe_account_id
+        )
         with _stripe_errors():
             intent = self.client.v1.payment_intents.create(
                 params=self._payment_intent_params(donation), options=options
@@ -185,8 +226,9 @@ class StripeGateway:
 
     def _payment_intent_params(self, donation: Donation) -> PaymentIntentCreateParams:
         """The server's amount, our ids in the metadata, cards only (confirmed by our server
-        with the PaymentMethod Stripe.js made), the receipt email and a description."""
-        return PaymentIntentCreateParams(
+        with the PaymentMethod Stripe.js made), the receipt email and a description; on a
+        connected account, the platform's fee (application_fee_amount)."""
+        params = PaymentIntentCreateParams(
             amount=donation.charged_amount,
             currency=donation.currency.lower(),
             metadata={
@@ -199,46 +241,70 @@ class StripeGateway:
             receipt_email=donation.donor_email,
             description=f"Donation {donation.public_id}",
         )
+        if donation.stripe_account_id and donation.platform_fee_amount:
+            params["application_fee_amount"] = donation.platform_fee_amount
+        return params
 
-    def retrieve_payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
+    def retrieve_payment_intent(
+        self, payment_intent_id: str, *, stripe_account: str | None = None
+    ) -> dict[str, Any]:
+        options = self._options(stripe_account=stripe_account)
         with _stripe_errors():
-            return _plain(self.client.v1.payment_intents.retrieve(payment_intent_id, options=self._options()))
+            return _plain(self.client.v1.payment_intents.retrieve(payment_intent_id, options=options))
 
     def change_payment_intent_amount(
         self, donation: Donation, intent: dict[str, Any], *, idempotency_key: str
     ) -> PaymentIntentHandle:
-        """The donor changed the gift before paying: the same PaymentIntent, the new amount."""
+        """The donor changed the gift before paying: the same PaymentIntent, the new amount
+        (and, on a connected account, the platform fee of the new amount)."""
         params = PaymentIntentUpdateParams(amount=donation.charged_amount)
+        if donation.stripe_account_id and (
+            donation.platform_fee_amount or intent.get("application_fee_amount")
+        ):
+            params["application_fee_amount"] = donation.platform_fee_amount
+        options = self._options(idempotency_key, stripe_account=donation.stripe_account_id)
         with _stripe_errors():
-            updated = self.client.v1.payment_intents.update(
-                intent["id"], params=params, options=self._options(idempotency_key)
-            )
+            updated = self.client.v1.payment_intents.update(intent["id"], params=params, options=options)
         return _handle(_plain(updated))
 
-    def cancel_payment_intent(self, payment_intent_id: str, *, idempotency_key: str) -> dict[str, Any]:
+    def cancel_payment_intent(
+        self, payment_intent_id: str, *, idempotency_key: str, stripe_account: str | None = None
+    ) -> dict[str, Any]:
         params = PaymentIntentCancelParams(cancellation_reason="abandoned")
+        options = self._options(idempotency_key, stripe_account=stripe_account)
         with _stripe_errors():
             canceled = self.client.v1.payment_intents.cancel(
-                payment_intent_id, params=params, options=self._options(idempotency_key)
+                payment_intent_id, params=params, options=options
             )
         return _plain(canceled)
 
     def confirm_payment_intent(
-        self, payment_intent_id: str, payment_method_id: str, *, idempotency_key: str
+        self,
+        payment_intent_id: str,
+        payment_method_id: str,
+        *,
+        idempotency_key: str,
+        stripe_account: str | None = None,
     ) -> dict[str, Any]:
         params = PaymentIntentConfirmParams(payment_method=payment_method_id)
+        options = self._options(idempotency_key, stripe_account=stripe_account)
         with _stripe_errors():
             confirmed = self.client.v1.payment_intents.confirm(
-                payment_intent_id, params=params, options=self._options(idempotency_key)
+                payment_intent_id, params=params, options=options
             )
         return _plain(confirmed)
 
-    def retrieve_payment_method(self, payment_method_id: str) -> dict[str, Any]:
+    def retrieve_payment_method(
+        self, payment_method_id: str, *, stripe_account: str | None = None
+    ) -> dict[str, Any]:
+        options = self._options(stripe_account=stripe_account)
         with _stripe_errors():
-            return _plain(self.client.v1.payment_methods.retrieve(payment_method_id, options=self._options()))
+            return _plain(self.client.v1.payment_methods.retrieve(payment_method_id, options=options))
 
     def create_setup_intent(self, donation: Donation) -> SetupIntentHandle:
-        options = self._options(f"donation-{donation.public_id}-si")
+        options = self._options(
+            f"donation-{donation.public_id}-si", stripe_account=donation.stripe_account_id
+        )
         with _stripe_errors():
             intent = self.client.v1.setup_intents.create(
                 params=self._setup_intent_params(donation), options=options
@@ -258,33 +324,77 @@ class StripeGateway:
         params = RefundCreateParams(amount=amount, metadata=metadata)
         if donation.stripe_payment_intent_id:
             params["payment_intent"] = donation.stripe_payment_intent_id
+        options = self._options(idempotency_key, stripe_account=donation.stripe_account_id)
         with _stripe_errors():
-            return _plain(
-                self.client.v1.refunds.create(params=params, options=self._options(idempotency_key))
-            )
+            return _plain(self.client.v1.refunds.create(params=params, options=options))
 
-    def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
-        return list(self._refunds(RefundListParams(charge=charge_id, limit=100)))
+    def list_charge_refunds(
+        self, charge_id: str, *, stripe_account: str | None = None
+    ) -> list[dict[str, Any]]:
+        return list(self._refunds(RefundListParams(charge=charge_id, limit=100), stripe_account))
 
-    def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]:
+    def list_payment_intents(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]:
         params = PaymentIntentListParams(created=PaymentIntentListParamsCreated(gte=_unix(since)), limit=100)
+        options = self._options(stripe_account=stripe_account)
         with _stripe_errors():
-            page = self.client.v1.payment_intents.list(params=params, options=self._options())
+            page = self.client.v1.payment_intents.list(params=params, options=options)
         return self._iterate(page)
 
-    def list_refunds(self, since: datetime) -> Iterator[dict[str, Any]]:
-        return self._refunds(RefundListParams(created=RefundListParamsCreated(gte=_unix(since)), limit=100))
+    def list_refunds(self, since: datetime, *, stripe_account: str | None = None) -> Iterator[dict[str, Any]]:
+        params = RefundListParams(created=RefundListParamsCreated(gte=_unix(since)), limit=100)
+        return self._refunds(params, stripe_account)
 
-    def _refunds(self, params: RefundListParams) -> Iterator[dict[str, Any]]:
+    def _refunds(self, params: RefundListParams, stripe_account: str | None) -> Iterator[dict[str, Any]]:
+        options = self._options(stripe_account=stripe_account)
         with _stripe_errors():
-            page = self.client.v1.refunds.list(params=params, options=self._options())
+            page = self.client.v1.refunds.list(params=params, options=options)
         return self._iterate(page)
 
-    def list_disputes(self, since: datetime) -> Iterator[dict[str, Any]]:
+    def list_disputes(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]:
         params = DisputeListParams(created=DisputeListParamsCreated(gte=_unix(since)), limit=100)
+        options = self._options(stripe_account=stripe_account)
         with _stripe_errors():
-            page = self.client.v1.disputes.list(params=params, options=self._options())
+            page = self.client.v1.disputes.list(params=params, options=options)
         return self._iterate(page)
+
+    def create_connected_account(self, cause: Cause, *, idempotency_key: str) -> dict[str, Any]:
+        """The charity's own Stripe account, Stripe-onboarded, with its own full dashboard:
+        it pays Stripe's fees and holds refunds and disputes of its direct charges."""
+        profile = AccountCreateParamsBusinessProfile(name=cause.legal_name)
+        if cause.website:
+            profile["url"] = cause.website
+        params = AccountCreateParams(
+            country=cause.country,
+            controller=AccountCreateParamsController(
+                fees={"payer": "account"},
+                losses={"payments": "stripe"},
+                stripe_dashboard={"type": "full"},
+                requirement_collection="stripe",
+            ),
+            business_profile=profile,
+            metadata={"cause_id": str(cause.id), "cause": cause.slug},
+        )
+        with _stripe_errors():
+            account = self.client.v1.accounts.create(params=params, options=self._options(idempotency_key))
+        return _plain(account)
+
+    def create_account_link(
+        self, account_id: str, *, refresh_url: str, return_url: str, idempotency_key: str
+    ) -> dict[str, Any]:
+        params = AccountLinkCreateParams(
+            account=account_id, type="account_onboarding", refresh_url=refresh_url, return_url=return_url
+        )
+        with _stripe_errors():
+            link = self.client.v1.account_links.create(params=params, options=self._options(idempotency_key))
+        return _plain(link)
+
+    def retrieve_account(self, account_id: str) -> dict[str, Any]:
+        with _stripe_errors():
+            return _plain(self.client.v1.accounts.retrieve(account_id, options=self._options()))
 
     @staticmethod
     def _iterate(page: stripe.ListObject[Any]) -> Iterator[dict[str, Any]]:
@@ -303,7 +413,9 @@ class LocalStripeGateway(StripeGateway):
     - an amount sent in an update is stored as the form's string, so its events would carry
       `"amount": "4000"`: a changed gift cancels the PaymentIntent and makes a new one;
     - it has no disputes: the list is empty;
-    - it ignores idempotency keys (so the SDK must not retry).
+    - it ignores idempotency keys (so the SDK must not retry);
+    - it has no connected accounts: dev/connect_stand_in.py, in front of it, adds them (and
+      takes application_fee_amount under a `Stripe-Account` header).
     """
 
     network_retries = 0
@@ -321,40 +433,66 @@ class LocalStripeGateway(StripeGateway):
     def change_payment_intent_amount(
         self, donation: Donation, intent: dict[str, Any], *, idempotency_key: str
     ) -> PaymentIntentHandle:
-        self.cancel_payment_intent(intent["id"], idempotency_key=f"{idempotency_key}-cancel")
+        account = donation.stripe_account_id
+        self.cancel_payment_intent(
+            intent["id"], idempotency_key=f"{idempotency_key}-cancel", stripe_account=account
+        )
+        options = self._options(stripe_account=account)
         with _stripe_errors():
-            replacement = self.client.v1.payment_intents.create(params=self._payment_intent_params(donation))
+            replacement = self.client.v1.payment_intents.create(
+                params=self._payment_intent_params(donation), options=options
+            )
         return _handle(_plain(replacement))
 
-    def cancel_payment_intent(self, payment_intent_id: str, *, idempotency_key: str) -> dict[str, Any]:
+    def cancel_payment_intent(
+        self, payment_intent_id: str, *, idempotency_key: str, stripe_account: str | None = None
+    ) -> dict[str, Any]:
+        options = self._options(stripe_account=stripe_account)
         with _stripe_errors():
-            return _plain(self.client.v1.payment_intents.cancel(payment_intent_id, options=self._options()))
+            return _plain(self.client.v1.payment_intents.cancel(payment_intent_id, options=options))
 
     def confirm_payment_intent(
-        self, payment_intent_id: str, payment_method_id: str, *, idempotency_key: str
+        self,
+        payment_intent_id: str,
+        payment_method_id: str,
+        *,
+        idempotency_key: str,
+        stripe_account: str | None = None,
     ) -> dict[str, Any]:
-        intent = self.retrieve_payment_intent(payment_intent_id)
+        intent = self.retrieve_payment_intent(payment_intent_id, stripe_account=stripe_account)
         if intent["status"] not in ("requires_payment_method", "requires_confirmation"):
             return intent  # a repeated click: localstripe would refuse a second confirm
+        options = self._options(stripe_account=stripe_account)
         with _stripe_errors():
             self.client.v1.payment_intents.update(
-                payment_intent_id, params=PaymentIntentUpdateParams(payment_method=payment_method_id)
+                payment_intent_id,
+                params=PaymentIntentUpdateParams(payment_method=payment_method_id),
+                options=options,
             )
-            return _plain(self.client.v1.payment_intents.confirm(payment_intent_id))
+            return _plain(self.client.v1.payment_intents.confirm(payment_intent_id, options=options))
 
-    def list_charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
-        return list(self._refunds(RefundListParams(charge=charge_id)))
+    def list_charge_refunds(
+        self, charge_id: str, *, stripe_account: str | None = None
+    ) -> list[dict[str, Any]]:
+        return list(self._refunds(RefundListParams(charge=charge_id), stripe_account))
 
-    def list_payment_intents(self, since: datetime) -> Iterator[dict[str, Any]]:
+    def list_payment_intents(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        options = self._options(stripe_account=stripe_account)
         with _stripe_errors():
-            page = self.client.v1.payment_intents.list(params=PaymentIntentListParams(limit=100))
+            page = self.client.v1.payment_intents.list(
+                params=PaymentIntentListParams(limit=100), options=options
+            )
         return (item for item in self._iterate(page) if item["created"] >= _unix(since))
 
-    def list_refunds(self, since: datetime) -> Iterator[dict[str, Any]]:
-        page = self._refunds(RefundListParams(limit=100))
+    def list_refunds(self, since: datetime, *, stripe_account: str | None = None) -> Iterator[dict[str, Any]]:
+        page = self._refunds(RefundListParams(limit=100), stripe_account)
         return (item for item in page if item["created"] >= _unix(since))
 
-    def list_disputes(self, since: datetime) -> Iterator[dict[str, Any]]:
+    def list_disputes(
+        self, since: datetime, *, stripe_account: str | None = None
+    ) -> Iterator[dict[str, Any]]:
         return iter(())  # localstripe has no disputes (no /v1/disputes)
 
 
@@ -423,8 +561,10 @@ def create_payment_intent(donation: Donation) -> PaymentIntentHandle:
         handle = gateway.create_payment_intent(donation)
         donation.stripe_payment_intent_id = handle.id
         return handle
-    intent = gateway.retrieve_payment_intent(donation.stripe_payment_intent_id)
-    if intent["amount"] == donation.charged_amount:
+    intent = gateway.retrieve_payment_intent(
+        donation.stripe_payment_intent_id, stripe_account=donation.stripe_account_id
+    )
+    if intent["amount"] == donation.charged_amount and _same_fee(donation, intent):
         return _handle(intent)
     if intent["status"] not in UNSETTLED_INTENT_STATUSES:
         raise PaymentGatewayError("This gift is already being paid: it cannot change now.")
@@ -439,12 +579,21 @@ def create_payment_intent(donation: Donation) -> PaymentIntentHandle:
     return changed
 
 
+def _same_fee(donation: Donation, intent: dict[str, Any]) -> bool:
+    """Whether the PaymentIntent carries the donation's platform fee (always, off Connect)."""
+    if not donation.stripe_account_id:
+        return True
+    return (intent.get("application_fee_amount") or 0) == donation.platform_fee_amount
+
+
 def payment_intent_settled(donation: Donation) -> bool:
     """Whether this donation's PaymentIntent has gone past the point where it may change
     (processing or succeeded at Stripe, whatever our webhooks have said so far)."""
     if not donation.stripe_payment_intent_id:
         return False
-    intent = get_gateway().retrieve_payment_intent(donation.stripe_payment_intent_id)
+    intent = get_gateway().retrieve_payment_intent(
+        donation.stripe_payment_intent_id, stripe_account=donation.stripe_account_id
+    )
     return intent["status"] not in UNSETTLED_INTENT_STATUSES
 
 
@@ -464,13 +613,14 @@ def is_payment_method_id(value: str) -> bool:
     return bool(_PAYMENT_METHOD_ID.match(value or ""))
 
 
-def card_fingerprint(payment_method_id: str) -> str:
+def card_fingerprint(payment_method_id: str, *, stripe_account: str | None = None) -> str:
     """Stripe's fingerprint of the card behind a PaymentMethod: the same card number gives the
     same value on every PaymentMethod, so declines can be counted per card (localstripe
-    gives one too). A PaymentMethod without one (not a card) is keyed by its own id."""
+    gives one too). A PaymentMethod without one (not a card) is keyed by its own id. In
+    connect mode the PaymentMethod is on the gift's connected account (`stripe_account`)."""
     if not is_payment_method_id(payment_method_id):
         raise PaymentGatewayError("We could not read the card details. Please try again.")
-    method = get_gateway().retrieve_payment_method(payment_method_id)
+    method = get_gateway().retrieve_payment_method(payment_method_id, stripe_account=stripe_account)
     card = method.get("card") or {}
     return str(card.get("fingerprint") or method["id"])
 
@@ -491,5 +641,6 @@ def confirm_payment(donation: Donation, payment_method_id: str) -> PaymentIntent
         donation.stripe_payment_intent_id,
         payment_method_id,
         idempotency_key=f"donation-{donation.public_id}-confirm-{payment_method_id}",
+        stripe_account=donation.stripe_account_id,
     )
     return _handle(intent)

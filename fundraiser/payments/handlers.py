@@ -32,6 +32,7 @@ from fundraiser.donations.errors import IllegalTransition
 from fundraiser.jobs import enqueue
 from fundraiser.models import Dispute, DisputeStatus, Donation, DonationStatus, StripeEvent, StripeEventStatus
 from fundraiser.models.columns import utcnow
+from fundraiser.payments import connect
 from fundraiser.payments.gateway import get_gateway, object_id
 from fundraiser.receipts import tasks
 
@@ -48,6 +49,7 @@ class EventOutcome:
     status: StripeEventStatus = StripeEventStatus.PROCESSED
     detail: str = ""
     event_created: int = 0  # when Stripe says the event happened (unix seconds)
+    stripe_account: str | None = None  # a Connect event's connected account
     paid_donation_ids: list[int] = field(default_factory=list)
     refunded_donation_ids: list[int] = field(default_factory=list)
 
@@ -116,8 +118,11 @@ def _record_statement(dialect: str) -> Executable:
 def apply_event(session: Session, record: StripeEvent, outcome: EventOutcome) -> None:
     """Apply one recorded event and set its status: processed, deferred or ignored."""
     handler = HANDLERS.get(record.type)
+    outcome.stripe_account = record.payload.get("account")
     if handler is None:
         status, detail = StripeEventStatus.IGNORED, f"{record.type} is not an event we act on"
+    elif stranger := connect.unknown_account(session, record.payload):
+        status, detail = StripeEventStatus.IGNORED, stranger
     else:
         outcome.event_created = record.stripe_created
         try:
@@ -245,18 +250,18 @@ def charge_refunded(session: Session, charge: dict[str, Any], outcome: EventOutc
     if donation.status not in Donation.COUNTED_STATUSES:
         return StripeEventStatus.DEFERRED, f"donation {donation.public_id} is not paid yet"
     donation.stripe_charge_id = donation.stripe_charge_id or charge["id"]
-    applied = apply_refunds(session, donation, refunds_of_charge(charge))
+    applied = apply_refunds(session, donation, refunds_of_charge(charge, outcome.stripe_account))
     if applied:
         outcome.refunded_donation_ids.append(donation.id)
     return StripeEventStatus.PROCESSED, f"{applied} new refund(s) on donation {donation.public_id}"
 
 
-def refunds_of_charge(charge: dict[str, Any]) -> list[dict[str, Any]]:
+def refunds_of_charge(charge: dict[str, Any], stripe_account: str | None = None) -> list[dict[str, Any]]:
     """Every refund of a charge. Recent API versions leave `refunds` out of the charge."""
     listed = charge.get("refunds")
     if isinstance(listed, dict) and not listed.get("has_more"):
         return list(listed.get("data") or [])
-    return get_gateway().list_charge_refunds(charge["id"])
+    return get_gateway().list_charge_refunds(charge["id"], stripe_account=stripe_account)
 
 
 def apply_refunds(session: Session, donation: Donation, refunds: list[dict[str, Any]]) -> int:
@@ -362,7 +367,12 @@ def _unknown(intent: dict[str, Any]) -> Result:
     return StripeEventStatus.DEFERRED, f"no donation for PaymentIntent {intent['id']} yet"
 
 
+def account_updated(session: Session, account: dict[str, Any], outcome: EventOutcome) -> Result:
+    return connect.account_updated(session, account, outcome.event_created)
+
+
 HANDLERS: dict[str, Callable[[Session, dict[str, Any], EventOutcome], Result]] = {
+    "account.updated": account_updated,
     "payment_intent.succeeded": payment_succeeded,
     "payment_intent.payment_failed": payment_failed,
     "charge.refunded": charge_refunded,

@@ -18,7 +18,15 @@ _ID = ((str,), True)
 _ID_OR_OBJECT = ((str, dict, type(None)), False)
 _OPTIONAL_TEXT = ((str, type(None)), False)
 
-ENVELOPE: Shape = {"id": _ID, "type": _ID, "created": ((int,), False), "data": ((dict,), True)}
+# `account`: the connected account a Connect event is about (connect mode); absent or null
+# for the platform's own events.
+ENVELOPE: Shape = {
+    "id": _ID,
+    "type": _ID,
+    "created": ((int,), False),
+    "data": ((dict,), True),
+    "account": _OPTIONAL_TEXT,
+}
 
 OBJECT_SHAPES: dict[str, Shape] = {
     "payment_intent.succeeded": {
@@ -49,6 +57,13 @@ OBJECT_SHAPES: dict[str, Shape] = {
     },
 }
 OBJECT_SHAPES["charge.dispute.closed"] = OBJECT_SHAPES["charge.dispute.created"]
+OBJECT_SHAPES["account.updated"] = {
+    "id": _ID,
+    "charges_enabled": ((bool,), False),
+    "payouts_enabled": ((bool,), False),
+    "details_submitted": ((bool,), False),
+    "requirements": ((dict, type(None)), False),
+}
 
 
 def _problems(value: dict[str, Any], shape: Shape, where: str) -> list[str]:

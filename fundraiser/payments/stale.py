@@ -2,7 +2,8 @@
 abandoned. Its PaymentIntent is cancelled at Stripe first (with an idempotency key), so no
 card can pay it afterwards, then the donation is marked `abandoned`. One that Stripe has
 begun to take money for (processing, succeeded) is left for the webhook or stripe-sync.
-Running it again changes nothing."""
+In connect mode the PaymentIntent is on the cause's connected account (the donation's
+`stripe_account_id`): it is read and cancelled there. Running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def abandon_stale_donations(
         if donation is None:
             continue
         public_id, intent_id = donation.public_id, donation.stripe_payment_intent_id
-        why_not = _cancel_at_stripe(gateway, public_id, intent_id) if intent_id else ""
+        account = donation.stripe_account_id
+        why_not = _cancel_at_stripe(gateway, public_id, intent_id, account) if intent_id else ""
         session.rollback()
         if why_not:
             report.left.append(f"donation {public_id}: {why_not}")
@@ -58,16 +60,19 @@ def abandon_stale_donations(
         report.abandoned.append(f"donation {public_id}: abandoned")
 
 
-def _cancel_at_stripe(gateway: PaymentGateway, public_id: str, intent_id: str) -> str:
-    """Cancel the PaymentIntent; empty when it is cancelled, else why it was left alone."""
+def _cancel_at_stripe(gateway: PaymentGateway, public_id: str, intent_id: str, account: str | None) -> str:
+    """Cancel the PaymentIntent (on `account`, the donation's connected account, or the
+    platform's when None); empty when it is cancelled, else why it was left alone."""
     try:
-        intent = gateway.retrieve_payment_intent(intent_id)
+        intent = gateway.retrieve_payment_intent(intent_id, stripe_account=account)
         if intent["status"] == "canceled":
             return ""
         if intent["status"] not in UNSETTLED_INTENT_STATUSES:
             charge = object_id(intent.get("latest_charge")) or "no charge"
             return f"left alone: its PaymentIntent is {intent['status']} ({charge}), see stripe-sync"
-        gateway.cancel_payment_intent(intent_id, idempotency_key=f"donation-{public_id}-cancel")
+        gateway.cancel_payment_intent(
+            intent_id, idempotency_key=f"donation-{public_id}-cancel", stripe_account=account
+        )
     except PaymentGatewayError as error:
         return f"left alone: Stripe did not cancel it ({error.message})"
     return ""

@@ -7,6 +7,11 @@ Stripe event (nothing changes); 200 for an event applied, deferred, ignored or a
 The endpoint must be set to our API version (STRIPE_API_VERSION). An event sent under
 another version is logged as a warning and applied only if its shape is the one we know
 (payments/shapes.py); otherwise it is recorded as ignored and answered 200.
+
+Two Stripe endpoints may post here, each with its own signing secret: the account endpoint
+(STRIPE_WEBHOOK_SECRET) and, in connect mode, the Connect endpoint for events on connected
+accounts (STRIPE_CONNECT_WEBHOOK_SECRET). A Connect event names its account (`account`);
+the handlers apply it to that account's cause, and ignore it when no cause has the account.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ def stripe_webhook() -> Answer:
         return jsonify(error="webhooks are not configured"), 503
     payload = request.get_data()
     try:
-        event = verify_webhook(payload, request.headers.get("Stripe-Signature"), secret)
+        event = _verified(payload, secret, current_app.config.get("STRIPE_CONNECT_WEBHOOK_SECRET"))
     except WebhookSignatureError as error:
         log.warning("Refused a Stripe webhook: %s", error)
         return jsonify(error="bad signature", detail=str(error)), 400
@@ -52,6 +57,18 @@ def stripe_webhook() -> Answer:
     if problems := envelope_problems(event):
         return jsonify(error="bad payload", detail="not a Stripe event: " + "; ".join(problems)), 400
     return _record(event, _version_refusal(event))
+
+
+def _verified(payload: bytes, secret: str, connect_secret: str | None) -> dict[str, Any]:
+    """The event, signed with the account endpoint's secret or (connect mode) the Connect
+    endpoint's: Stripe gives each endpoint its own secret, and both may post here."""
+    signature = request.headers.get("Stripe-Signature")
+    try:
+        return verify_webhook(payload, signature, secret)
+    except WebhookSignatureError:
+        if not connect_secret:
+            raise
+    return verify_webhook(payload, signature, connect_secret)
 
 
 def _version_refusal(event: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import object_session
 from fundraiser.countries import CA_PROVINCES, COUNTRIES, parse_ca_address
 from fundraiser.donations.giftaid import EXCLUSION_REASONS, claimable_amount, exclusion_code
 from fundraiser.models import Cause, Dispute, Donation, ReceiptKind
+from fundraiser.payments.connect import collected_by_agent
 from fundraiser.receipts.advantage import ca_counted_advantage, ca_refusal, us_needs_quid_pro_quo_statement
 
 CA_ADDRESS_MISSING = (
@@ -209,6 +210,8 @@ def receipt_header(
         "replaces_number": replaces_number,
         "charity": charity_values(cause),
         "platform": {"name": config.platform_name, "address": config.platform_address},
+        # Single mode, the operator collecting as the charity's agent: the receipt says so.
+        "collected_by": config.platform_name if collected_by_agent(cause) else None,
         "issue_date": local_day(issued_at, cause.timezone).isoformat(),
         "place_of_issue": place_of_issue(cause.address),
     }

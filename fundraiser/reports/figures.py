@@ -16,7 +16,10 @@ What counts (the same words appear in the methods note of the impact report):
   charged (gift + fee cover: Stripe's standard price for the currency, the percentage
   rounded up), less the fee cover that donor added, never below 0.
   Integer arithmetic throughout; the real fee depends on the card and is on the Stripe payout.
-- **Net** = raised - refunds - disputes - estimated fees.
+- **Platform fee**: the `application_fee_amount` the platform kept of each gift (Connect; 0
+  where the cause has no fee). Stripe does not give it back on a refund.
+- **Net** = raised - refunds - disputes - estimated fees - platform fee: what Stripe pays out
+  to the charity's account (connect mode) or what the operator owes it (as its agent).
 - **Gift Aid reclaimable** (UK causes, GBP only): 25% (rounded down) of the sum of eligible
   gifts; `reports.giftaid.gift_aid_filter` says what is eligible.
 """
@@ -80,6 +83,7 @@ class CurrencyTotals:
     median: int = 0
     gift_aid: int | None = None
     gift_aid_eligible: int | None = None
+    platform_fees: int = 0
 
 
 def _int(value) -> int:
@@ -96,10 +100,11 @@ def currency_totals(session: Session, cause_id: int, period: Period) -> list[Cur
             func.sum(_REFUND_PART),
             func.sum(_DISPUTE_PART),
             func.sum(fees),
-            func.sum(_KEPT) - func.sum(fees),
+            func.sum(_KEPT) - func.sum(fees) - func.sum(Donation.platform_fee_amount),
             func.sum(_KEPT),
             func.sum(Donation.fee_cover_amount),
             func.sum(Donation.amount) // func.count(),
+            func.sum(Donation.platform_fee_amount),
         )
         .where(paid_in(cause_id, period))
         .group_by(Donation.currency)
@@ -107,7 +112,7 @@ def currency_totals(session: Session, cause_id: int, period: Period) -> list[Cur
     )
     donors = donor_counts(session, cause_id, period)
     totals = []
-    for currency, *sums, average in session.execute(stmt).all():
+    for currency, *sums, average, platform_fees in session.execute(stmt).all():
         count = _int(sums[0])
         totals.append(
             CurrencyTotals(
@@ -115,6 +120,7 @@ def currency_totals(session: Session, cause_id: int, period: Period) -> list[Cur
                 *[_int(value) for value in sums],
                 donors=donors.get(currency, 0),
                 average=_int(average),
+                platform_fees=_int(platform_fees),
                 median=median_gift(session, cause_id, period, currency, count),
             )
         )

@@ -67,7 +67,9 @@
     var message = document.getElementById("payment-message");
     var button = document.getElementById("pay-button");
     var data = form.dataset;
-    var stripe = Stripe(data.publishableKey);
+    // Connect: a direct charge lives on the charity's account, and so must Stripe.js.
+    var stripe = data.stripeAccount ? Stripe(data.publishableKey, { stripeAccount: data.stripeAccount })
+                                    : Stripe(data.publishableKey);
     var card = stripe.elements().create("card");
     card.mount("#card-element");
 

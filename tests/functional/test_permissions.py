@@ -523,6 +523,39 @@ CASES = [
         {"anonymous": SIGNIN, "stranger": 404, "donor": ALLOWED},
         data={"cause_id": "{w.page.cause_id}", "tax_year": "{w.receipt.gift_tax_year}"},
     ),
+    # How a cause is paid: its charity admins see it and connect it (single mode here: the
+    # connect routes send them back to the page); platform admins set terms and payouts.
+    *[
+        Case(
+            f"pages.{name}",
+            method,
+            "/causes/{w.ids[cause]}" + suffix,
+            {"anonymous": SIGNIN, "owner": 403, "other_charity_admin": 403, "charity_admin": OK},
+            missing="/causes/no-such-cause" + suffix,
+        )
+        for name, method, suffix in [
+            ("cause_payments", "GET", "/payments"),
+            ("connect_cause", "POST", "/payments/connect"),
+            ("connect_refresh", "GET", "/payments/refresh"),
+            ("connect_return", "GET", "/payments/return"),
+        ]
+    ],
+    Case(
+        "pages.set_cause_payments",
+        "POST",
+        "/causes/{w.ids[cause]}/payments",
+        {"anonymous": SIGNIN, "owner": 403, "charity_admin": 403, "platform_admin": OK},
+        data={"platform_fee_bps": "150", "collected_by_agent": "y"},
+        missing="/causes/no-such-cause/payments",
+    ),
+    Case(
+        "pages.record_agent_payout",
+        "POST",
+        "/causes/{w.ids[cause]}/payouts",
+        {"anonymous": SIGNIN, "owner": 403, "charity_admin": 403, "platform_admin": OK},
+        data={"paid_on": date.today().isoformat(), "amount": "120.50", "bank_reference": "BACS 0042"},
+        missing="/causes/no-such-cause/payouts",
+    ),
     # Reports: the cause's charity admins (and platform admins)
     *[
         Case(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 
 import pytest
 import stripe
@@ -68,6 +69,42 @@ def test_real_stripe_gets_allowed_payment_method_types_and_our_version(
     assert {request.headers["stripe-version"] for request in recording_stripe.requests} == {
         "2026-10-28.endive"
     }
+
+
+def test_a_connect_gift_is_sent_to_its_connected_account(
+    app, session, page, pending_donation, recording_stripe
+):
+    """Stripe API reference, "Making API calls for connected accounts": a direct charge's calls
+    carry the `Stripe-Account` header (stripe-python's `stripe_account` request option), and
+    the PaymentIntent the platform's fee (`application_fee_amount`); a platform call has none."""
+    donation = pending_donation(page, 2500)
+    donation.stripe_payment_intent_id = None
+    donation.stripe_account_id, donation.platform_fee_amount = "acct_charity", 125
+    recording_stripe.answer("POST", "/v1/payment_intents", intent_answer())
+    recording_stripe.answer("POST", "/v1/payment_intents/pi_recorded", intent_answer(amount=3000))
+    recording_stripe.answer(
+        "POST", "/v1/payment_intents/pi_recorded/cancel", intent_answer(status="canceled")
+    )
+    recording_stripe.answer("GET", "/v1/disputes", {"object": "list", "data": [], "has_more": False})
+    gateway = StripeGateway("sk_test_recorded", recording_stripe.url, version="2026-10-28.endive")
+
+    gateway.create_payment_intent(donation)
+    donation.amount, donation.charged_amount, donation.platform_fee_amount = 3000, 3000, 150
+    gateway.change_payment_intent_amount(donation, intent_answer(), idempotency_key="change-1")
+    gateway.cancel_payment_intent("pi_recorded", idempotency_key="cancel-1", stripe_account="acct_charity")
+    list(gateway.list_disputes(datetime(2026, 11, 1, tzinfo=UTC), stripe_account="acct_charity"))
+    list(gateway.list_disputes(datetime(2026, 11, 1, tzinfo=UTC)))
+
+    created, changed, canceled, disputes, platform = recording_stripe.requests
+    for request in (created, changed, canceled, disputes):
+        assert request.headers["stripe-account"] == "acct_charity", request.path
+    assert "stripe-account" not in platform.headers
+    assert created.form["application_fee_amount"] == "125"
+    assert (changed.form["amount"], changed.form["application_fee_amount"]) == ("3000", "150")
+    assert (changed.headers["idempotency-key"], canceled.headers["idempotency-key"]) == (
+        "change-1",
+        "cancel-1",
+    )
 
 
 def test_the_setting_is_sent_on_every_call(app, recording_stripe):
