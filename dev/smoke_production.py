@@ -373,6 +373,8 @@ def main() -> None:
                 "STRIPE_ALLOW_STAND_IN": "1",
                 "STRIPE_JS_URL": f"{stand_in}/js.stripe.com/v3/",
                 "SESSION_COOKIE_SECURE": "0",
+                "RECEIPT_SIGNING_CERT": str(work / "receipt-signing" / "cert.pem"),
+                "RECEIPT_SIGNING_KEY": str(work / "receipt-signing" / "key.pem"),
                 "BIND": site.removeprefix("http://"),
             },
         )

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -166,7 +167,10 @@ def certify(pdf: bytes, files: SigningFiles, *, signed_for: str, location: str) 
     return outside_event_loop(sign)
 
 
-def outside_event_loop(work: Callable[[], bytes]) -> bytes:
+T = TypeVar("T")
+
+
+def outside_event_loop(work: Callable[[], T]) -> T:
     """pyHanko's synchronous API runs its own asyncio loop, which cannot start inside a running
     one (an async server, or a thread where Playwright's sync API runs one): then sign on a
     short-lived thread of its own."""

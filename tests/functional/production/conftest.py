@@ -39,6 +39,8 @@ def build_app(app) -> Iterator[Callable[..., Flask]]:
                 "SQLALCHEMY_ENGINE_OPTIONS",
                 "UPLOAD_FOLDER",
                 "REPORT_FOLDER",
+                "RECEIPT_SIGNING_CERT",
+                "RECEIPT_SIGNING_KEY",
             )
         }
         variant = create_app(type("VariantConfig", (base,), {**shared, **settings}))

@@ -41,6 +41,8 @@ def test_an_operator_s_settings_start(production_app):
         ({"PUBLIC_URL": None}, "PUBLIC_URL is unset: set it to the site's address"),
         ({"MAIL_SERVER": None}, "MAIL_SERVER is unset: set the SMTP server"),
         ({"REDIS_URL": None}, "REDIS_URL is unset: set it"),
+        ({"RECEIPT_SIGNING_CERT": None}, "RECEIPT_SIGNING_CERT and RECEIPT_SIGNING_KEY are unset"),
+        ({"RECEIPT_SIGNING_KEY": ""}, "RECEIPT_SIGNING_CERT and RECEIPT_SIGNING_KEY are unset"),
         ({"STRIPE_API_BASE": "http://127.0.0.1:8420"}, "or set STRIPE_ALLOW_STAND_IN=1"),
     ],
 )
@@ -87,6 +89,8 @@ def production_environment(**changes: str) -> dict[str, str]:
         PUBLIC_URL="https://give.example.org",
         MAIL_SERVER="smtp.example.org",
         REDIS_URL="redis://127.0.0.1:9/0",
+        RECEIPT_SIGNING_CERT="/etc/receipts/cert.pem",
+        RECEIPT_SIGNING_KEY="/etc/receipts/key.pem",
         DATABASE_URL="sqlite:///" + str(ROOT / "instance" / "never-created.sqlite"),
     )
     env.update(changes)

@@ -15,7 +15,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
-from fundraiser.receipts import issuing
+from fundraiser.receipts import issuing, signing
 
 
 def trusting_our_certificate() -> ValidationContext:
@@ -23,8 +23,11 @@ def trusting_our_certificate() -> ValidationContext:
 
 
 def signature_status(pdf: bytes):
+    """pyHanko's validator runs its own asyncio loop: outside the one Playwright's sync API
+    leaves running in a worker that has driven the browser."""
     (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-    return signature, validate_pdf_signature(signature, trusting_our_certificate())
+    context = trusting_our_certificate()
+    return signature, signing.outside_event_loop(lambda: validate_pdf_signature(signature, context))
 
 
 def test_a_canadian_receipt_is_certified_against_any_change_and_kept_exactly(
